@@ -1,0 +1,94 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Strict Swift 6 everywhere: complete concurrency checking comes with the language mode.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "agent-turbo",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "agent-turbo", targets: ["agent-turbo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // The task model, its state machine and the store protocol: no database, no processes.
+        .target(
+            name: "AgentTurboCore",
+            swiftSettings: strictSettings
+        ),
+        // The SQL both engines share: statements, row decoding, migrations, the generic store.
+        .target(
+            name: "AgentTurboSQL",
+            dependencies: [
+                "AgentTurboCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The embedded default engine.
+        .target(
+            name: "AgentTurboSQLite",
+            dependencies: [
+                "AgentTurboCore",
+                "AgentTurboSQL",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The command line: one file per subcommand.
+        .target(
+            name: "AgentTurboCLI",
+            dependencies: [
+                "AgentTurboCore",
+                "AgentTurboSQL",
+                "AgentTurboSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "agent-turbo",
+            dependencies: ["AgentTurboCLI"],
+            swiftSettings: strictSettings
+        ),
+        // Shared test helpers (no product): temporary homes, store factories per engine, the conformance suite.
+        .target(
+            name: "AgentTurboTestSupport",
+            dependencies: [
+                "AgentTurboCore",
+                "AgentTurboSQL",
+                "AgentTurboSQLite",
+            ],
+            path: "Tests/AgentTurboTestSupport",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AgentTurboCoreTests",
+            dependencies: ["AgentTurboCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TaskStoreConformanceTests",
+            dependencies: ["AgentTurboCore", "AgentTurboSQL", "AgentTurboSQLite", "AgentTurboTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AgentTurboCLITests",
+            dependencies: ["AgentTurboCore", "AgentTurboTestSupport"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

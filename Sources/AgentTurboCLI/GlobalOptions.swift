@@ -1,0 +1,63 @@
+import AgentTurboCore
+import AgentTurboSQL
+import AgentTurboSQLite
+import ArgumentParser
+import Foundation
+
+/// Options every command takes (SPEC §4).
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Database: sqlite:/path/file.db or postgres://user:pass@host:5432/db (default: $AGENT_TURBO_DATABASE_URL, then $AGENT_TURBO_HOME/turbo.db).",
+        valueName: "url"))
+    var database: String?
+
+    @Option(name: .long, help: ArgumentHelp("Configuration file (agent profiles, worker defaults).", valueName: "file"))
+    var config: String?
+
+    @Option(name: .long, help: ArgumentHelp("Log format: text or json.", valueName: "format"))
+    var logFormat: LogFormat = .text
+
+    @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
+    var logLevel: LogLevelOption = .info
+
+    var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// The store location from the flag, the environment or the default.
+    func location() throws -> DatabaseLocation {
+        let cwd = FileManager.default.currentDirectoryPath
+        if let database {
+            return try DatabaseLocation.parse(database, currentDirectory: cwd)
+        }
+        if let url = environment["AGENT_TURBO_DATABASE_URL"], !url.isEmpty {
+            return try DatabaseLocation.parse(url, currentDirectory: cwd)
+        }
+        return DatabaseLocation.defaultLocation(environment: environment)
+    }
+
+    /// Opens the store, runs `body`, and closes the store whatever happens. SQLite files are created and
+    /// migrated on first use; a PostgreSQL schema that is behind is reported, not changed.
+    func withStore<T>(migrate: Bool = true, _ body: (any TaskStore) async throws -> T) async throws -> T {
+        LoggingSetup.bootstrap(format: logFormat, level: logLevel.level)
+        let store = try await StoreOpener.open(try location(), migrateSQLite: migrate)
+        do {
+            let value = try await body(store)
+            try await store.close()
+            return value
+        } catch {
+            try? await store.close()
+            throw error
+        }
+    }
+}
+
+/// Opens the store behind a location.
+enum StoreOpener {
+    static func open(_ location: DatabaseLocation, migrateSQLite: Bool) async throws -> SQLTaskStore {
+        switch location {
+        case .sqlite(let path):
+            return try await SQLiteTaskStore.open(path: path, migrate: migrateSQLite)
+        case .postgres(let url):
+            throw StoreError(.badLocation, "PostgreSQL (\(url)) is not supported by this build yet")
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import AgentTurboCore
+import ArgumentParser
+import Foundation
+
+extension AgentTurboCommand {
+    /// `submit`: adds one task from the command line, or many from JSON lines in one transaction.
+    struct Submit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a task, or many from a JSON lines file; prints the task ids.",
+            discussion: """
+                Each JSON line is an object with the column names of agent_tasks: task_description (or prompt), \
+                task_id, task_type, task_priority, timeout_seconds, max_retries, agent, working_dir, \
+                agent_options, run_after. Options given here fill the fields a line leaves out. All the lines \
+                are checked first and added in one transaction: one bad line and nothing is added.
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var task: TaskOptions
+
+        @Argument(help: "What the agent should do (the task_description).")
+        var prompt: String?
+
+        @Option(name: .long, help: ArgumentHelp("JSON lines file of tasks, or - for standard input.", valueName: "file"))
+        var file: String?
+
+        @Flag(name: .long, help: "Print the added tasks as JSON instead of their ids.")
+        var json = false
+
+        func run() async throws {
+            let tasks = try readTasks()
+            let added = try await global.withStore { store in
+                try await store.submit(tasks, by: "cli")
+            }
+            if json {
+                try JSONOutput.print(added)
+            } else {
+                print(added.map(\.taskID).joined(separator: "\n"))
+            }
+        }
+
+        func readTasks() throws -> [NewTask] {
+            let cwd = FileManager.default.currentDirectoryPath
+            let template = try task.template(description: prompt ?? "", currentDirectory: cwd)
+            guard let file else {
+                guard prompt != nil else {
+                    throw InputError("give a prompt, or --file FILE.jsonl (- for standard input) for many tasks")
+                }
+                try template.validate()
+                return [template]
+            }
+            guard prompt == nil else {
+                throw InputError("give either a prompt or --file, not both")
+            }
+            let (data, source) = try TaskFileReader.read(file)
+            return try TaskLines.parse(data, source: source, template: template, relativeTo: cwd)
+        }
+    }
+}
+
+/// Reads a JSON lines file, or standard input for `-`.
+enum TaskFileReader {
+    static func read(_ file: String) throws -> (Data, String) {
+        if file == "-" {
+            return (FileHandle.standardInput.readDataToEndOfFile(), "standard input")
+        }
+        guard FileManager.default.isReadableFile(atPath: file) else {
+            throw InputError("cannot read the task file '\(file)': check the path")
+        }
+        do {
+            return (try Data(contentsOf: URL(fileURLWithPath: file)), file)
+        } catch {
+            throw InputError("cannot read the task file '\(file)': \(error.localizedDescription)")
+        }
+    }
+}
+
+/// The task fields as options, shared by `submit` and `run`.
+struct TaskOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Task id (default: generated).", valueName: "id"))
+    var id: String?
+
+    @Option(name: .long, help: ArgumentHelp("Task type, free text for grouping (default: general).", valueName: "type"))
+    var type: String?
+
+    @Option(name: .long, help: ArgumentHelp("Priority: higher runs first (default: 5).", valueName: "n"))
+    var priority: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Timeout of one attempt: 300, 90s, 10m, 1h (default: 300 s).", valueName: "duration"))
+    var timeout: String?
+
+    @Option(name: .long, help: ArgumentHelp("Retries after a failed attempt (default: 3, so at most 4 attempts).", valueName: "n"))
+    var retries: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Agent profile: claude, codex, gemini, command, simulate, or one from the config (default: claude).", valueName: "name"))
+    var agent: String?
+
+    @Option(name: .long, help: ArgumentHelp("Working directory of the agent (default: the current directory).", valueName: "dir"))
+    var cwd: String?
+
+    @Option(name: .long, help: ArgumentHelp("Model for the agent (agent_options.model).", valueName: "model"))
+    var model: String?
+
+    @Option(name: .long, help: ArgumentHelp("Most agent turns (agent_options.max_turns).", valueName: "n"))
+    var maxTurns: Int?
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("A tool the agent may use without asking; repeat for more (agent_options.allowed_tools).", valueName: "tool"))
+    var allowedTool: [String] = []
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("A tool the agent must not use; repeat for more.", valueName: "tool"))
+    var disallowedTool: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Claude Code permission mode: default, acceptEdits, plan, bypassPermissions, dontAsk.", valueName: "mode"))
+    var permissionMode: String?
+
+    @Option(name: .long, help: ArgumentHelp("System prompt replacing the agent's own.", valueName: "text"))
+    var systemPrompt: String?
+
+    @Option(name: .long, help: ArgumentHelp("Text appended to the agent's system prompt.", valueName: "text"))
+    var appendSystemPrompt: String?
+
+    @Option(name: .long, help: ArgumentHelp("Not before: a delay such as +30s or +2h, or a timestamp (run_after).", valueName: "time"))
+    var after: String?
+
+    /// A task holding these options (defaults where not given), for one prompt or as a template for a file.
+    func template(description: String, currentDirectory: String) throws -> NewTask {
+        var task = NewTask(taskDescription: description)
+        task.taskID = id
+        task.taskType = type ?? task.taskType
+        task.taskPriority = priority ?? task.taskPriority
+        if let timeout {
+            let seconds = try DurationText.seconds(timeout, what: "--timeout")
+            guard seconds >= 1 else {
+                throw InputError("--timeout must be at least 1 second, not '\(timeout)'")
+            }
+            task.timeoutSeconds = Int(seconds.rounded(.up))
+        }
+        task.maxRetries = retries ?? task.maxRetries
+        task.agent = agent ?? task.agent
+        let folder = cwd ?? currentDirectory
+        task.workingDir = URL(fileURLWithPath: folder, relativeTo: URL(fileURLWithPath: currentDirectory, isDirectory: true))
+            .standardizedFileURL.path
+        if cwd != nil {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: task.workingDir!, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw InputError("--cwd '\(folder)' is not a directory")
+            }
+        }
+        task.agentOptions = AgentOptions(
+            model: model, maxTurns: maxTurns, allowedTools: allowedTool.isEmpty ? nil : allowedTool,
+            disallowedTools: disallowedTool.isEmpty ? nil : disallowedTool, permissionMode: permissionMode,
+            systemPrompt: systemPrompt, appendSystemPrompt: appendSystemPrompt
+        )
+        if let after {
+            task.runAfter = try TimeText.date(after, what: "--after")
+        }
+        return task
+    }
+}

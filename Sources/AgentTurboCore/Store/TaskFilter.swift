@@ -1,0 +1,31 @@
+/// Which tasks `list` returns: newest first, optionally filtered, a page at a time.
+public struct TaskFilter: Sendable, Hashable {
+    public var statuses: Set<TaskStatus>
+    public var taskTypes: Set<String>
+    public var agents: Set<String>
+    public var workerID: String?
+    public var limit: Int
+    /// Continue after this task id (keyset paging: the page holds tasks older than this one).
+    public var after: String?
+
+    public static let defaultLimit = 50
+    public static let maximumLimit = 10_000
+
+    public init(
+        statuses: Set<TaskStatus> = [], taskTypes: Set<String> = [], agents: Set<String> = [],
+        workerID: String? = nil, limit: Int = TaskFilter.defaultLimit, after: String? = nil
+    ) {
+        self.statuses = statuses
+        self.taskTypes = taskTypes
+        self.agents = agents
+        self.workerID = workerID
+        self.limit = limit
+        self.after = after
+    }
+
+    public func validate() throws(InputError) {
+        guard (1...Self.maximumLimit).contains(limit) else {
+            throw InputError("limit must be between 1 and \(Self.maximumLimit), not \(limit)")
+        }
+    }
+}

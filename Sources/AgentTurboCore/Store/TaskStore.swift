@@ -1,0 +1,105 @@
+import Foundation
+
+/// The durable home of tasks, their audit trail, output and workers. One implementation per engine
+/// (SQLite, PostgreSQL); every one passes the same conformance suite.
+///
+/// Every method that changes a task writes its `agent_actions` rows in the same transaction. Methods that
+/// act on an attempt take its ``AttemptRef`` and throw ``StoreError/Code/leaseLost`` when the row has moved on.
+public protocol TaskStore: Sendable {
+    /// A short description of where the data lives (`sqlite:/path`, `postgres://host/db`), password hidden.
+    var location: String { get }
+
+    // MARK: Schema
+
+    /// The schema version in the database and the one this program needs.
+    func schemaStatus() async throws -> SchemaStatus
+    /// Applies pending migrations; returns the versions applied.
+    @discardableResult func migrate() async throws -> [Int]
+
+    // MARK: Adding and reading tasks
+
+    /// Adds tasks in one transaction: if any is invalid or its id is taken, none is added.
+    func submit(_ tasks: [NewTask], by actor: String?) async throws -> [AgentTask]
+    func task(_ id: String) async throws -> AgentTask?
+    func tasks(matching filter: TaskFilter) async throws -> [AgentTask]
+    func actions(for taskID: String) async throws -> [TaskAction]
+    func attempts(for taskID: String) async throws -> [AttemptRecord]
+
+    // MARK: Running tasks
+
+    /// Claims up to `request.limit` ready tasks (highest priority, then oldest, `run_after` passed) in one
+    /// statement and leases them to the worker.
+    func claim(_ request: ClaimRequest) async throws -> [AgentTask]
+    /// Extends the leases of the worker's running attempts and reports which were lost or asked to cancel.
+    func renewLeases(_ attempts: [AttemptRef], leaseSeconds: Double) async throws -> LeaseRenewal
+    /// Records figures an agent reported while still running (turns, cost, tokens so far).
+    func recordProgress(_ attempt: AttemptRef, _ report: AgentReport) async throws
+    /// Ends an attempt. Throws `leaseLost` if the attempt is no longer the worker's.
+    @discardableResult
+    func finish(_ attempt: AttemptRef, _ outcome: AttemptOutcome, retryPolicy: RetryPolicy) async throws -> AgentTask
+    /// Takes back running tasks whose lease expired: each counts as an attempt.
+    func rescueExpiredLeases(by rescuer: String) async throws -> [RescuedTask]
+
+    // MARK: Operator actions
+
+    func cancel(_ taskID: String, reason: String?, by actor: String?) async throws -> CancelResult
+    /// Moves a `failed` or `cancelled` task back to `pending` with a fresh retry budget.
+    func retry(_ taskID: String, by actor: String?) async throws -> AgentTask
+    /// Deletes finished tasks (and their actions, attempts, output) that finished before `date`.
+    func prune(finishedBefore date: Date) async throws -> PruneResult
+    func stats() async throws -> QueueStats
+
+    // MARK: Output
+
+    func appendOutput(_ append: OutputAppend) async throws -> OutputAppendResult
+    /// Output in order, after `cursor` when given, at most `limit` chunks.
+    func output(for taskID: String, after cursor: OutputCursor?, limit: Int) async throws -> [OutputChunk]
+
+    // MARK: Workers and coordination
+
+    func registerWorker(_ registration: WorkerRegistration) async throws
+    func heartbeat(_ heartbeat: WorkerHeartbeat) async throws
+    func workers() async throws -> [WorkerRecord]
+    /// Marks workers `dead` whose last heartbeat is older than `silentSeconds`; returns their ids.
+    func markSilentWorkersDead(silentSeconds: Double) async throws -> [String]
+    /// Takes or renews a named leadership lease (for example the one rescuer); `true` when `holder` has it.
+    func acquireLeadership(_ role: String, holder: String, leaseSeconds: Double) async throws -> Bool
+    /// Holds an agent profile back on every worker until `hold.until`.
+    func hold(_ hold: AgentHold) async throws
+    /// Holds that have not expired.
+    func activeHolds() async throws -> [AgentHold]
+
+    /// Hints that wake workers at once (in-process for SQLite, LISTEN/NOTIFY for PostgreSQL).
+    func events() -> AsyncStream<StoreEvent>
+
+    func close() async throws
+}
+
+extension TaskStore {
+    /// Adds one task.
+    public func submit(_ task: NewTask, by actor: String? = nil) async throws -> AgentTask {
+        try await submit([task], by: actor)[0]
+    }
+
+    /// Reads a task that must exist.
+    public func existingTask(_ id: String) async throws -> AgentTask {
+        guard let task = try await task(id) else {
+            throw StoreError(.notFound, "no task with id '\(id)': `agent-turbo list` shows the ids")
+        }
+        return task
+    }
+}
+
+/// The schema version in the database compared with the one this program was built for.
+public struct SchemaStatus: Sendable, Hashable {
+    /// 0 for an empty database.
+    public var current: Int
+    public var latest: Int
+
+    public init(current: Int, latest: Int) {
+        self.current = current
+        self.latest = latest
+    }
+
+    public var isCurrent: Bool { current == latest }
+}

@@ -1,0 +1,101 @@
+import Foundation
+
+/// A task as submitted: the seed's columns with their defaults, plus the agent, its options and `run_after`.
+/// JSON lines for `submit --file` and `run` use the column names; `prompt` is accepted for `task_description`.
+public struct NewTask: Sendable, Hashable {
+    public var taskID: String?
+    public var taskType: String
+    public var taskDescription: String
+    public var taskPriority: Int
+    public var timeoutSeconds: Int
+    public var maxRetries: Int
+    public var agent: String
+    public var workingDir: String?
+    public var agentOptions: AgentOptions
+    /// Not before this time; `nil` means as soon as a worker is free.
+    public var runAfter: Date?
+
+    public static let defaultTaskType = "general"
+    public static let defaultPriority = 5
+    public static let defaultTimeoutSeconds = 300
+    public static let defaultMaxRetries = 3
+    public static let defaultAgent = "claude"
+
+    public init(
+        taskID: String? = nil,
+        taskType: String = NewTask.defaultTaskType,
+        taskDescription: String,
+        taskPriority: Int = NewTask.defaultPriority,
+        timeoutSeconds: Int = NewTask.defaultTimeoutSeconds,
+        maxRetries: Int = NewTask.defaultMaxRetries,
+        agent: String = NewTask.defaultAgent,
+        workingDir: String? = nil,
+        agentOptions: AgentOptions = AgentOptions(),
+        runAfter: Date? = nil
+    ) {
+        self.taskID = taskID
+        self.taskType = taskType
+        self.taskDescription = taskDescription
+        self.taskPriority = taskPriority
+        self.timeoutSeconds = timeoutSeconds
+        self.maxRetries = maxRetries
+        self.agent = agent
+        self.workingDir = workingDir
+        self.agentOptions = agentOptions
+        self.runAfter = runAfter
+    }
+
+    /// Longest timeout a task may ask for: a week.
+    public static let maximumTimeoutSeconds = 7 * 24 * 3600
+    /// Most retries a task may ask for.
+    public static let maximumRetries = 100
+    /// Longest prompt accepted, in bytes (Linux caps one argv element at 128 KiB; longer prompts go on stdin).
+    public static let maximumDescriptionBytes = 1 << 20
+
+    /// Checks every field, so that nothing invalid ever reaches the store.
+    public func validate() throws(InputError) {
+        if let taskID {
+            try TaskID.validate(taskID)
+        }
+        if taskDescription.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw InputError("the prompt (task_description) is empty: say what the agent should do")
+        }
+        if taskDescription.utf8.count > Self.maximumDescriptionBytes {
+            throw InputError("the prompt is \(taskDescription.utf8.count) bytes, more than the limit of 1 MiB")
+        }
+        if taskDescription.contains("\0") {
+            throw InputError("the prompt contains a NUL character, which no agent can receive")
+        }
+        if taskType.isEmpty || taskType.count > 64 {
+            throw InputError("task_type must be 1 to 64 characters, not '\(taskType)'")
+        }
+        guard (1...Self.maximumTimeoutSeconds).contains(timeoutSeconds) else {
+            throw InputError(
+                "timeout_seconds must be between 1 and \(Self.maximumTimeoutSeconds) (a week), not \(timeoutSeconds)"
+            )
+        }
+        guard (0...Self.maximumRetries).contains(maxRetries) else {
+            throw InputError("max_retries must be between 0 and \(Self.maximumRetries), not \(maxRetries)")
+        }
+        guard Int(Int32.min)...Int(Int32.max) ~= taskPriority else {
+            throw InputError("task_priority \(taskPriority) is out of range for a 32-bit integer")
+        }
+        try AgentName.validate(agent)
+        if let workingDir, !workingDir.hasPrefix("/") {
+            throw InputError("working_dir must be an absolute path, not '\(workingDir)'")
+        }
+        try agentOptions.validate()
+    }
+}
+
+/// Names of agent profiles: lower-case letters, digits, `-` and `_`.
+public enum AgentName {
+    public static func validate(_ name: String) throws(InputError) {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-_")
+        guard !name.isEmpty, name.count <= 64, name.allSatisfy({ allowed.contains($0) }) else {
+            throw InputError(
+                "agent '\(name)' is not a valid profile name: use lower-case letters, digits, '-' and '_'"
+            )
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+
+/// The life of a worker process as `agent_workers.state` records it.
+public enum WorkerState: String, Sendable, Codable, Hashable, CaseIterable {
+    case running
+    /// Shutting down: claims nothing, lets running agents finish.
+    case draining
+    case stopped
+    /// Silent past its heartbeat deadline; a rescuer marked it.
+    case dead
+}
+
+/// What a worker says about itself when it starts.
+public struct WorkerRegistration: Sendable, Hashable {
+    public var workerID: String
+    public var hostname: String
+    public var pid: Int
+    public var concurrency: Int
+    public var version: String
+
+    public init(workerID: String, hostname: String, pid: Int, concurrency: Int, version: String) {
+        self.workerID = workerID
+        self.hostname = hostname
+        self.pid = pid
+        self.concurrency = concurrency
+        self.version = version
+    }
+}
+
+/// A heartbeat: the worker is alive, in this state, running this many agents, holding back for this reason.
+public struct WorkerHeartbeat: Sendable, Hashable {
+    public var workerID: String
+    public var state: WorkerState
+    public var runningTasks: Int
+    /// Why the worker is not claiming although it has free slots (a memory floor, a held-back profile).
+    public var holdReason: String?
+
+    public init(workerID: String, state: WorkerState, runningTasks: Int, holdReason: String? = nil) {
+        self.workerID = workerID
+        self.state = state
+        self.runningTasks = runningTasks
+        self.holdReason = holdReason
+    }
+}
+
+/// One row of `agent_workers`.
+public struct WorkerRecord: Sendable, Hashable, Codable {
+    public var workerID: String
+    public var hostname: String
+    public var pid: Int
+    public var concurrency: Int
+    public var state: WorkerState
+    public var version: String
+    public var startedAt: Date
+    public var lastHeartbeatAt: Date
+    public var stoppedAt: Date?
+    public var runningTasks: Int
+    public var holdReason: String?
+
+    public init(
+        workerID: String, hostname: String, pid: Int, concurrency: Int, state: WorkerState, version: String,
+        startedAt: Date, lastHeartbeatAt: Date, stoppedAt: Date?, runningTasks: Int, holdReason: String?
+    ) {
+        self.workerID = workerID
+        self.hostname = hostname
+        self.pid = pid
+        self.concurrency = concurrency
+        self.state = state
+        self.version = version
+        self.startedAt = startedAt
+        self.lastHeartbeatAt = lastHeartbeatAt
+        self.stoppedAt = stoppedAt
+        self.runningTasks = runningTasks
+        self.holdReason = holdReason
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case workerID = "worker_id"
+        case hostname
+        case pid
+        case concurrency
+        case state
+        case version
+        case startedAt = "started_at"
+        case lastHeartbeatAt = "last_heartbeat_at"
+        case stoppedAt = "stopped_at"
+        case runningTasks = "running_tasks"
+        case holdReason = "hold_reason"
+    }
+}
+
+/// An agent profile held back on every worker until a time, for example after a usage limit.
+public struct AgentHold: Sendable, Hashable, Codable {
+    public var agent: String
+    public var until: Date
+    public var reason: String
+
+    public init(agent: String, until: Date, reason: String) {
+        self.agent = agent
+        self.until = until
+        self.reason = reason
+    }
+}

@@ -1,0 +1,83 @@
+import AgentTurboCore
+import Foundation
+
+/// A connection inside a transaction. Statements are written with PostgreSQL's `$1` placeholders; the
+/// SQLite engine rewrites them to `?1`.
+public protocol SQLConnection: Sendable {
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow]
+}
+
+extension SQLConnection {
+    public func query(_ sql: String) async throws -> [SQLRow] {
+        try await query(sql, [])
+    }
+
+    /// Runs a statement whose rows are not needed.
+    public func execute(_ sql: String, _ binds: [SQLValue] = []) async throws {
+        _ = try await query(sql, binds)
+    }
+}
+
+/// An engine: transactions on its connections, its SQL dialect, and how it tells workers about changes.
+public protocol SQLDatabase: Sendable {
+    var dialect: any SQLDialect { get }
+    /// Where the data lives, password hidden.
+    var location: String { get }
+    /// Runs `body` in a transaction that will write (SQLite: `BEGIN IMMEDIATE`, so writers queue at the start
+    /// instead of failing at their first write). Commits when `body` returns, rolls back when it throws.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T
+    /// Runs `body` in a read-only snapshot.
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T
+    /// Called after a commit that other workers should hear about. PostgreSQL's triggers already NOTIFY,
+    /// so only the embedded engine does something here.
+    func publish(_ events: [StoreEvent])
+    /// Hints about changes made by anyone.
+    func events() -> AsyncStream<StoreEvent>
+    func close() async throws
+}
+
+/// What differs in the SQL of the two engines.
+public protocol SQLDialect: Sendable {
+    /// The current time, fixed within a statement.
+    var now: String { get }
+    /// `now` plus a number of seconds given as the parameter `param` (such as `$3`).
+    func now(plusSeconds param: String) -> String
+    /// Seconds elapsed from the timestamp expression `column` until now.
+    func secondsSince(_ column: String) -> String
+    /// A parameter holding JSON text, cast for a `jsonb` column where needed.
+    func json(_ param: String) -> String
+    /// A JSON column read back as text.
+    func jsonText(_ column: String) -> String
+    /// Byte length of a binary column.
+    func byteLength(_ column: String) -> String
+    /// Appended to a SELECT that picks rows to change, so concurrent claimers skip each other's rows.
+    var skipLocked: String { get }
+    /// Appended to a SELECT that reads a row it will then change.
+    var forUpdate: String { get }
+    /// A query with one parameter, a table name, returning one row whose column `n` counts tables of that name.
+    var countTablesNamed: String { get }
+    /// A statement run before agent-turbo inserts tasks, telling a database trigger that agent-turbo writes the
+    /// `created` audit rows itself (PostgreSQL audits rows inserted by raw SQL with a trigger).
+    var auditedInsertMarker: String? { get }
+    /// The column that orders tasks of equal priority oldest first (insertion order).
+    var insertionOrder: String { get }
+    /// The migrations of this engine, in order.
+    var migrations: [Migration] { get }
+    /// A statement run first in the migration transaction so that two processes never migrate at once.
+    var migrationLock: String? { get }
+    /// Does this error mean a unique key was violated?
+    func isUniqueViolation(_ error: any Error) -> Bool
+}
+
+/// One versioned schema change.
+public struct Migration: Sendable {
+    public var version: Int
+    public var name: String
+    public var statements: [String]
+
+    public init(version: Int, name: String, statements: [String]) {
+        self.version = version
+        self.name = name
+        self.statements = statements
+    }
+}

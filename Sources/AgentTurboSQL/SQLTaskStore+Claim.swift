@@ -1,0 +1,128 @@
+import AgentTurboCore
+import Foundation
+
+extension SQLTaskStore {
+    /// Claims ready tasks in one statement: highest priority first, then oldest, only those whose `run_after`
+    /// has passed and whose agent profile is not held back. PostgreSQL skips rows other claimers have locked;
+    /// SQLite runs the statement inside its single writer transaction.
+    public func claim(_ request: ClaimRequest) async throws -> [AgentTask] {
+        guard request.limit > 0 else { return [] }
+        var binds: [SQLValue] = [.text(request.workerID), .double(request.leaseSeconds), .int(request.limit)]
+        var filters = ""
+        if let agents = request.agents {
+            guard !agents.isEmpty else { return [] }
+            filters += " AND agent IN (\(placeholders(from: binds.count + 1, count: agents.count)))"
+            binds += agents.sorted().map(SQLValue.text)
+        }
+        if !request.excludedAgents.isEmpty {
+            filters += " AND agent NOT IN (\(placeholders(from: binds.count + 1, count: request.excludedAgents.count)))"
+            binds += request.excludedAgents.sorted().map(SQLValue.text)
+        }
+        let d = dialect
+        let sql = """
+            WITH picked AS MATERIALIZED (
+                SELECT task_id FROM agent_tasks
+                WHERE status = 'pending' AND run_after <= \(d.now)\(filters)
+                  AND agent NOT IN (SELECT agent FROM agent_holds WHERE hold_until > \(d.now))
+                ORDER BY task_priority DESC, \(d.insertionOrder)
+                LIMIT $3\(d.skipLocked)
+            )
+            UPDATE agent_tasks SET status = 'running', assigned_worker_id = $1, attempt = attempt + 1,
+                started_at = \(d.now), updated_at = \(d.now), lease_expires_at = \(d.now(plusSeconds: "$2")),
+                completed_at = NULL, duration_sec = NULL, result = NULL, exit_code = NULL, session_id = NULL,
+                cost_usd = NULL, input_tokens = NULL, output_tokens = NULL, num_turns = NULL,
+                peak_memory_bytes = NULL, cpu_user_sec = NULL, cpu_system_sec = NULL
+            WHERE task_id IN (SELECT task_id FROM picked) AND status = 'pending'
+            RETURNING \(TaskRows.taskColumns(d))
+            """
+        let finalBinds = binds
+        let claimed = try await database.write { connection in
+            let tasks = try await connection.query(sql, finalBinds).map(TaskRows.task)
+            guard !tasks.isEmpty else { return tasks }
+            try await self.recordActions(
+                tasks.map { task in
+                    let details = Details().with("attempt", task.attempt)
+                        .with("lease_expires_at", task.leaseExpiresAt.map(Timestamp.format))
+                    return (task.taskID, .claimed, request.workerID, details.json)
+                },
+                on: connection
+            )
+            try await self.insertAttempts(tasks, workerID: request.workerID, on: connection)
+            return tasks
+        }
+        return claimed.sorted { ($0.taskPriority, $1.createdAt) > ($1.taskPriority, $0.createdAt) }
+    }
+
+    private func insertAttempts(_ tasks: [AgentTask], workerID: String, on connection: any SQLConnection) async throws {
+        for batch in tasks.chunked(into: 300) {
+            var binds: [SQLValue] = []
+            var rows: [String] = []
+            for task in batch {
+                let base = binds.count
+                rows.append("($\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4), \(dialect.now), 'running')")
+                binds += [.text(task.taskID), .int(task.attempt), .text(workerID), .text(task.agent)]
+            }
+            try await connection.execute(
+                "INSERT INTO agent_attempts (task_id, attempt, worker_id, agent, started_at, outcome) VALUES \(rows.joined(separator: ", "))",
+                binds
+            )
+        }
+    }
+
+    /// Extends the leases the worker still holds; the others are reported lost.
+    public func renewLeases(_ attempts: [AttemptRef], leaseSeconds: Double) async throws -> LeaseRenewal {
+        guard !attempts.isEmpty else { return LeaseRenewal() }
+        var binds: [SQLValue] = [.double(leaseSeconds)]
+        var matches: [String] = []
+        for attempt in attempts {
+            binds += [.text(attempt.taskID), .text(attempt.workerID), .int(attempt.attempt)]
+            let n = binds.count
+            matches.append("(task_id = $\(n - 2) AND assigned_worker_id = $\(n - 1) AND attempt = $\(n))")
+        }
+        let sql = """
+            UPDATE agent_tasks SET lease_expires_at = \(dialect.now(plusSeconds: "$1"))
+            WHERE status = 'running' AND (\(matches.joined(separator: " OR ")))
+            RETURNING task_id, attempt, cancel_requested
+            """
+        let finalBinds = binds
+        let rows = try await database.write { connection in
+            try await connection.query(sql, finalBinds).map { row in
+                (id: try row.string("task_id"), attempt: try row.int("attempt"), cancel: row.bool("cancel_requested"))
+            }
+        }
+        var renewal = LeaseRenewal()
+        for attempt in attempts {
+            if let row = rows.first(where: { $0.id == attempt.taskID && $0.attempt == attempt.attempt }) {
+                renewal.renewed.append(attempt)
+                if row.cancel {
+                    renewal.cancelRequested.append(attempt)
+                }
+            } else {
+                renewal.lost.append(attempt)
+            }
+        }
+        return renewal
+    }
+
+    /// Keeps the task row up to date with what a running agent has reported so far.
+    public func recordProgress(_ attempt: AttemptRef, _ report: AgentReport) async throws {
+        let sql = """
+            UPDATE agent_tasks SET session_id = COALESCE($4, session_id), cost_usd = COALESCE($5, cost_usd),
+                input_tokens = COALESCE($6, input_tokens), output_tokens = COALESCE($7, output_tokens),
+                num_turns = COALESCE($8, num_turns), updated_at = \(dialect.now)
+            WHERE task_id = $1 AND assigned_worker_id = $2 AND attempt = $3 AND status = 'running'
+            RETURNING task_id
+            """
+        let binds: [SQLValue] = [
+            .text(attempt.taskID), .text(attempt.workerID), .int(attempt.attempt), SQLValue(report.sessionID),
+            SQLValue(report.costUSD), SQLValue(report.inputTokens), SQLValue(report.outputTokens),
+            SQLValue(report.numTurns),
+        ]
+        let updated = try await database.write { connection in
+            try await connection.query(sql, binds).count
+        }
+        if updated == 0 {
+            throw StoreError(.leaseLost, "attempt \(attempt) is no longer running on this worker")
+        }
+    }
+}

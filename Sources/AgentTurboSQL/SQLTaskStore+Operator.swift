@@ -1,0 +1,111 @@
+import AgentTurboCore
+import Foundation
+
+extension SQLTaskStore {
+    /// Cancels a pending task at once; flags a running one for its worker to stop (from any host).
+    public func cancel(_ taskID: String, reason: String?, by actor: String?) async throws -> CancelResult {
+        let d = dialect
+        let result = try await database.write { connection -> CancelResult in
+            let rows = try await connection.query(
+                "SELECT \(TaskRows.taskColumns(d)) FROM agent_tasks WHERE task_id = $1\(d.forUpdate)", [.text(taskID)]
+            )
+            guard let task = try rows.first.map(TaskRows.task) else {
+                throw StoreError(.notFound, "no task with id '\(taskID)': `agent-turbo list` shows the ids")
+            }
+            let details = Details().with("by", actor).with("reason", reason)
+            switch task.status {
+            case .completed, .failed, .cancelled:
+                return .alreadyFinished(task)
+            case .pending:
+                let updated = try await connection.query(
+                    """
+                    UPDATE agent_tasks SET status = 'cancelled', cancel_requested = TRUE, completed_at = \(d.now),
+                        updated_at = \(d.now), error_kind = 'cancelled', error = $2
+                    WHERE task_id = $1 AND status = 'pending'
+                    RETURNING \(TaskRows.taskColumns(d))
+                    """,
+                    [.text(taskID), .text("cancelled before it ran" + (reason.map { ": \($0)" } ?? ""))]
+                )
+                try await self.recordAction(taskID, .cancelled, workerID: nil, details: details, on: connection)
+                return .cancelled(try TaskRows.task(updated[0]))
+            case .running:
+                if task.cancelRequested {
+                    return .requested(task)
+                }
+                let updated = try await connection.query(
+                    """
+                    UPDATE agent_tasks SET cancel_requested = TRUE, updated_at = \(d.now)
+                    WHERE task_id = $1 AND status = 'running'
+                    RETURNING \(TaskRows.taskColumns(d))
+                    """,
+                    [.text(taskID)]
+                )
+                try await self.recordAction(
+                    taskID, .cancelRequested, workerID: task.assignedWorkerID,
+                    details: details.with("attempt", task.attempt), on: connection
+                )
+                return .requested(try TaskRows.task(updated[0]))
+            }
+        }
+        if case .requested(let task) = result {
+            database.publish([.cancelRequested(taskID: task.taskID)])
+        }
+        return result
+    }
+
+    /// Puts a `failed` or `cancelled` task back to `pending` with its retry budget restored.
+    public func retry(_ taskID: String, by actor: String?) async throws -> AgentTask {
+        let d = dialect
+        let task = try await database.write { connection in
+            let rows = try await connection.query(
+                "SELECT status FROM agent_tasks WHERE task_id = $1\(d.forUpdate)", [.text(taskID)]
+            )
+            guard let status = try rows.first.map({ try $0.string("status") }) else {
+                throw StoreError(.notFound, "no task with id '\(taskID)': `agent-turbo list` shows the ids")
+            }
+            guard TaskStatus(rawValue: status)?.isRetryable == true else {
+                throw StoreError(
+                    .invalidState,
+                    "task '\(taskID)' is \(status): only failed or cancelled tasks can be retried"
+                )
+            }
+            let updated = try await connection.query(
+                """
+                UPDATE agent_tasks SET status = 'pending', retry_count = 0, cancel_requested = FALSE,
+                    run_after = \(d.now), updated_at = \(d.now), completed_at = NULL, lease_expires_at = NULL
+                WHERE task_id = $1
+                RETURNING \(TaskRows.taskColumns(d))
+                """,
+                [.text(taskID)]
+            )
+            try await self.recordAction(
+                taskID, .retried, workerID: nil, details: Details().with("by", actor).with("previous_status", status),
+                on: connection
+            )
+            return try TaskRows.task(updated[0])
+        }
+        database.publish([.tasksAvailable])
+        return task
+    }
+
+    /// Deletes tasks that finished before `date`, with their audit rows, attempts and output.
+    public func prune(finishedBefore date: Date) async throws -> PruneResult {
+        let selection = "SELECT task_id FROM agent_tasks WHERE status IN ('completed', 'failed', 'cancelled') AND completed_at < $1"
+        return try await database.write { connection in
+            func count(_ table: String) async throws -> Int {
+                try await connection.query(
+                    "SELECT COUNT(*) AS n FROM \(table) WHERE task_id IN (\(selection))", [.date(date)]
+                ).first?.int("n") ?? 0
+            }
+            let actions = try await count("agent_actions")
+            let chunks = try await count("agent_task_output")
+            for table in ["agent_task_output", "agent_actions", "agent_attempts"] {
+                try await connection.execute("DELETE FROM \(table) WHERE task_id IN (\(selection))", [.date(date)])
+            }
+            let tasks = try await connection.query(
+                "DELETE FROM agent_tasks WHERE task_id IN (\(selection)) RETURNING task_id", [.date(date)]
+            ).count
+            return PruneResult(tasks: tasks, actions: actions, outputChunks: chunks)
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import AgentTurboCore
+import Foundation
+
+extension SQLTaskStore {
+    public var latestSchemaVersion: Int { dialect.migrations.map(\.version).max() ?? 0 }
+
+    public func schemaStatus() async throws -> SchemaStatus {
+        let latest = latestSchemaVersion
+        let dialect = dialect
+        return try await database.read { connection in
+            SchemaStatus(current: try await Self.currentVersion(connection, dialect), latest: latest)
+        }
+    }
+
+    /// Reads the version table; 0 when it does not exist yet.
+    static func currentVersion(_ connection: any SQLConnection, _ dialect: any SQLDialect) async throws -> Int {
+        let exists = try await connection.query(dialect.countTablesNamed, [.text("agent_turbo_schema")])
+        guard (try exists.first?.int("n") ?? 0) > 0 else { return 0 }
+        let rows = try await connection.query("SELECT COALESCE(MAX(version), 0) AS version FROM agent_turbo_schema")
+        return try rows.first?.int("version") ?? 0
+    }
+
+    @discardableResult
+    public func migrate() async throws -> [Int] {
+        let migrations = dialect.migrations.sorted { $0.version < $1.version }
+        let lock = dialect.migrationLock
+        let dialect = dialect
+        return try await database.write { connection in
+            if let lock {
+                try await connection.execute(lock)
+            }
+            try await connection.execute(
+                """
+                CREATE TABLE IF NOT EXISTS agent_turbo_schema (
+                    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)
+                """
+            )
+            let current = try await Self.currentVersion(connection, dialect)
+            let latest = migrations.last?.version ?? 0
+            if current > latest {
+                throw StoreError(
+                    .schemaAhead,
+                    "the database schema is at version \(current) but this agent-turbo knows only \(latest): upgrade agent-turbo"
+                )
+            }
+            var applied: [Int] = []
+            for migration in migrations where migration.version > current {
+                for statement in migration.statements {
+                    try await connection.execute(statement)
+                }
+                try await connection.execute(
+                    "INSERT INTO agent_turbo_schema (version, name, applied_at) VALUES ($1, $2, $3)",
+                    [.int(migration.version), .text(migration.name), .text(Timestamp.format(Date()))]
+                )
+                applied.append(migration.version)
+            }
+            return applied
+        }
+    }
+
+    /// Throws a clear error unless the schema is exactly the one this program needs.
+    public func requireCurrentSchema() async throws {
+        let status = try await schemaStatus()
+        if status.current < status.latest {
+            throw StoreError(
+                .schemaBehind,
+                status.current == 0
+                    ? "the database at \(location) has no agent-turbo schema yet: run `agent-turbo migrate`"
+                    : "the database schema is at version \(status.current) but this agent-turbo needs \(status.latest): run `agent-turbo migrate`"
+            )
+        }
+        if status.current > status.latest {
+            throw StoreError(
+                .schemaAhead,
+                "the database schema is at version \(status.current) but this agent-turbo knows only \(status.latest): upgrade agent-turbo"
+            )
+        }
+    }
+}

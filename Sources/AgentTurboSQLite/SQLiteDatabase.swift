@@ -1,0 +1,231 @@
+import AgentTurboCore
+import AgentTurboSQL
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SQLiteNIO
+
+/// The embedded engine: one SQLite file in WAL mode, shared safely by several processes.
+///
+/// In this process, writers take turns on one connection behind a first-come lock and readers use a small pool
+/// of their own connections (WAL lets them read while a write is under way). Across processes SQLite's file
+/// locks and a busy timeout do the queueing. Every write is a `BEGIN IMMEDIATE` transaction, so a writer waits
+/// at its start and never fails halfway for a lock.
+public final class SQLiteDatabase: SQLDatabase {
+    public let path: String
+    public let dialect: any SQLDialect = SQLiteDialect()
+    private let writer: SQLiteConnection
+    private let writeLock = AsyncLock()
+    private let readers: ResourcePool<SQLiteConnection>
+    private let threadPool: NIOThreadPool
+    private let broadcaster: EventBroadcaster
+
+    /// How long a statement waits for another process's write lock before giving up.
+    public static let busyTimeoutMilliseconds = 15_000
+    static let readerCount = 3
+
+    private init(path: String, writer: SQLiteConnection, readers: [SQLiteConnection], threadPool: NIOThreadPool) {
+        self.path = path
+        self.writer = writer
+        self.readers = ResourcePool(readers)
+        self.threadPool = threadPool
+        self.broadcaster = EventBroadcaster.shared(for: path)
+    }
+
+    public var location: String { "sqlite:\(path)" }
+
+    /// Opens (and creates, with its folder) the database file.
+    public static func open(path: String, logger: Logger = Logger(label: "agent-turbo.sqlite")) async throws
+        -> SQLiteDatabase
+    {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
+                )
+            } catch {
+                throw StoreError(.badLocation, "cannot create the folder \(folder) for the database: \(error.localizedDescription)")
+            }
+        } else if !isDirectory.boolValue {
+            throw StoreError(.badLocation, "\(folder) is a file, not a folder: choose another database path")
+        }
+        let threadPool = NIOThreadPool(numberOfThreads: readerCount + 2)
+        threadPool.start()
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
+        var opened: [SQLiteConnection] = []
+        do {
+            for _ in 0...readerCount {
+                let connection = try await SQLiteConnection.open(
+                    storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop
+                ).get()
+                opened.append(connection)
+                try await configure(connection, path: path)
+            }
+            _ = try await opened[0].query("PRAGMA journal_mode = WAL")
+        } catch {
+            for connection in opened {
+                try? await connection.close()
+            }
+            try? await threadPool.shutdownGracefully()
+            throw Self.translate(error, path: path)
+        }
+        return SQLiteDatabase(path: path, writer: opened[0], readers: Array(opened.dropFirst()), threadPool: threadPool)
+    }
+
+    private static func configure(_ connection: SQLiteConnection, path: String) async throws {
+        // Replaces sqlite-nio's busy handler, which retries without sleeping, with SQLite's sleeping one.
+        _ = try await connection.query("PRAGMA busy_timeout = \(busyTimeoutMilliseconds)")
+        _ = try await connection.query("PRAGMA foreign_keys = ON")
+        // Durable commits: a task acknowledged as submitted survives a power cut.
+        _ = try await connection.query("PRAGMA synchronous = FULL")
+        // Fails early, with a clear message, on a file that is not a SQLite database.
+        _ = try await connection.query("SELECT COUNT(*) FROM sqlite_master")
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
+        let writer = writer
+        let path = path
+        return try await writeLock.withLock {
+            try await Self.transaction(on: writer, begin: "BEGIN IMMEDIATE", path: path, body)
+        }
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
+        let reader = await readers.take()
+        do {
+            let value = try await Self.transaction(on: reader, begin: "BEGIN", path: path, body)
+            await readers.give(reader)
+            return value
+        } catch {
+            await readers.give(reader)
+            throw error
+        }
+    }
+
+    private static func transaction<T: Sendable>(
+        on connection: SQLiteConnection, begin: String, path: String,
+        _ body: @escaping @Sendable (any SQLConnection) async throws -> T
+    ) async throws -> T {
+        let handle = SQLiteHandle(connection: connection, path: path)
+        do {
+            _ = try await connection.query(begin)
+        } catch {
+            throw translate(error, path: path)
+        }
+        do {
+            let value = try await body(handle)
+            _ = try await connection.query("COMMIT")
+            return value
+        } catch {
+            _ = try? await connection.query("ROLLBACK")
+            throw translate(error, path: path)
+        }
+    }
+
+    public func publish(_ events: [StoreEvent]) {
+        broadcaster.publish(events)
+    }
+
+    public func events() -> AsyncStream<StoreEvent> {
+        broadcaster.subscribe()
+    }
+
+    public func close() async throws {
+        try await writer.close()
+        for reader in readers.all {
+            try await reader.close()
+        }
+        try await threadPool.shutdownGracefully()
+    }
+
+    /// Turns SQLite's errors about the file into sentences a user can act on; other errors pass unchanged.
+    static func translate(_ error: any Error, path: String) -> any Error {
+        guard let error = error as? SQLiteError else { return error }
+        switch error.reason {
+        case .notADatabase:
+            return StoreError(.badLocation, "\(path) is not a SQLite database: point --database at another file")
+        case .busy, .busyTimeout, .busyInRecovery, .busyInSnapshot, .locked:
+            return StoreError(
+                .unavailable,
+                "the database \(path) stayed locked by another process for \(busyTimeoutMilliseconds / 1000) s: try again"
+            )
+        case .cantOpen, .cantOpenDirectory, .cantOpenInvalidPath, .permission, .readOnly, .readonlyDirectory:
+            return StoreError(.badLocation, "cannot open the database \(path) for writing: \(error.message)")
+        case .full:
+            return StoreError(.unavailable, "the disk holding \(path) is full")
+        default:
+            return error
+        }
+    }
+}
+
+/// A connection inside one of ``SQLiteDatabase``'s transactions.
+struct SQLiteHandle: SQLConnection {
+    let connection: SQLiteConnection
+    let path: String
+
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        let (text, parameterCount) = Self.rewritePlaceholders(sql)
+        let values = binds.prefix(parameterCount).map(Self.sqliteData)
+        let rows = try await connection.query(text, Array(values))
+        guard let first = rows.first else { return [] }
+        var columns: [String: Int] = [:]
+        for (index, column) in first.columns.enumerated() where columns[column.name] == nil {
+            columns[column.name] = index
+        }
+        return rows.map { row in
+            SQLRow(columns: columns, values: row.columns.map { Self.value($0.data) })
+        }
+    }
+
+    /// `$1` becomes `?1`; returns the highest parameter number used, since SQLite refuses binds beyond it.
+    static func rewritePlaceholders(_ sql: String) -> (String, Int) {
+        var output = ""
+        output.reserveCapacity(sql.utf8.count)
+        var highest = 0
+        var iterator = sql.makeIterator()
+        var pending: Character? = iterator.next()
+        while let character = pending {
+            pending = iterator.next()
+            guard character == "$", let next = pending, next.isASCII, next.isNumber else {
+                output.append(character)
+                continue
+            }
+            var digits = ""
+            while let digit = pending, digit.isASCII, digit.isNumber {
+                digits.append(digit)
+                pending = iterator.next()
+            }
+            highest = max(highest, Int(digits) ?? 0)
+            output.append("?")
+            output.append(digits)
+        }
+        return (output, highest)
+    }
+
+    static func sqliteData(_ value: SQLValue) -> SQLiteData {
+        switch value {
+        case .null: .null
+        case .int(let value): .integer(value)
+        case .double(let value): .float(value)
+        case .text(let value), .json(let value): .text(value)
+        case .bytes(let data): .blob(ByteBuffer(bytes: data))
+        case .bool(let value): .integer(value ? 1 : 0)
+        case .date(let date): .text(Timestamp.format(date))
+        }
+    }
+
+    static func value(_ data: SQLiteData) -> SQLValue {
+        switch data {
+        case .null: .null
+        case .integer(let value): .int(Int(value))
+        case .float(let value): .double(value)
+        case .text(let value): .text(value)
+        case .blob(let buffer): .bytes(Data(buffer.readableBytesView))
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import AgentTurboSQL
+
+/// The SQLite schema, one migration per version. Column names match PostgreSQL's exactly.
+enum SQLiteSchema {
+    static let now = "(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
+
+    static let migrations: [Migration] = [
+        Migration(
+            version: 1,
+            name: "tasks, audit trail, attempts, output, workers, holds, leaders",
+            statements: [
+                """
+                CREATE TABLE agent_tasks (
+                    task_id TEXT PRIMARY KEY NOT NULL,
+                    task_type TEXT NOT NULL DEFAULT 'general',
+                    task_description TEXT NOT NULL,
+                    task_priority INTEGER NOT NULL DEFAULT 5,
+                    status TEXT NOT NULL DEFAULT 'pending'
+                        CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled')),
+                    timeout_seconds INTEGER NOT NULL DEFAULT 300,
+                    max_retries INTEGER NOT NULL DEFAULT 3,
+                    retry_count INTEGER NOT NULL DEFAULT 0,
+                    attempt INTEGER NOT NULL DEFAULT 0,
+                    assigned_worker_id TEXT,
+                    created_at TEXT NOT NULL DEFAULT \(now),
+                    updated_at TEXT NOT NULL DEFAULT \(now),
+                    started_at TEXT,
+                    completed_at TEXT,
+                    duration_sec REAL,
+                    result TEXT,
+                    error TEXT,
+                    agent TEXT NOT NULL DEFAULT 'claude',
+                    working_dir TEXT,
+                    agent_options TEXT NOT NULL DEFAULT '{}',
+                    run_after TEXT NOT NULL DEFAULT \(now),
+                    lease_expires_at TEXT,
+                    cancel_requested INTEGER NOT NULL DEFAULT 0,
+                    exit_code INTEGER,
+                    error_kind TEXT,
+                    session_id TEXT,
+                    cost_usd REAL,
+                    input_tokens INTEGER,
+                    output_tokens INTEGER,
+                    num_turns INTEGER,
+                    peak_memory_bytes INTEGER,
+                    cpu_user_sec REAL,
+                    cpu_system_sec REAL
+                )
+                """,
+                "CREATE INDEX agent_tasks_claim ON agent_tasks (task_priority DESC) WHERE status = 'pending'",
+                "CREATE INDEX agent_tasks_lease ON agent_tasks (lease_expires_at) WHERE status = 'running'",
+                "CREATE INDEX agent_tasks_created ON agent_tasks (created_at)",
+                "CREATE INDEX agent_tasks_status ON agent_tasks (status, completed_at)",
+                """
+                CREATE TABLE agent_actions (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    task_id TEXT NOT NULL REFERENCES agent_tasks (task_id) ON DELETE CASCADE,
+                    action TEXT NOT NULL,
+                    worker_id TEXT,
+                    details TEXT,
+                    created_at TEXT NOT NULL DEFAULT \(now)
+                )
+                """,
+                "CREATE INDEX agent_actions_task ON agent_actions (task_id, id)",
+                """
+                CREATE TABLE agent_attempts (
+                    task_id TEXT NOT NULL REFERENCES agent_tasks (task_id) ON DELETE CASCADE,
+                    attempt INTEGER NOT NULL,
+                    worker_id TEXT NOT NULL,
+                    agent TEXT NOT NULL,
+                    started_at TEXT NOT NULL,
+                    finished_at TEXT,
+                    outcome TEXT NOT NULL,
+                    error_kind TEXT,
+                    error TEXT,
+                    exit_code INTEGER,
+                    duration_sec REAL,
+                    cost_usd REAL,
+                    input_tokens INTEGER,
+                    output_tokens INTEGER,
+                    num_turns INTEGER,
+                    peak_memory_bytes INTEGER,
+                    cpu_user_sec REAL,
+                    cpu_system_sec REAL,
+                    PRIMARY KEY (task_id, attempt)
+                )
+                """,
+                "CREATE INDEX agent_attempts_finished ON agent_attempts (finished_at)",
+                """
+                CREATE TABLE agent_task_output (
+                    task_id TEXT NOT NULL REFERENCES agent_tasks (task_id) ON DELETE CASCADE,
+                    attempt INTEGER NOT NULL,
+                    seq INTEGER NOT NULL,
+                    stream TEXT NOT NULL,
+                    data BLOB NOT NULL,
+                    created_at TEXT NOT NULL,
+                    PRIMARY KEY (task_id, attempt, seq)
+                )
+                """,
+                """
+                CREATE TABLE agent_workers (
+                    worker_id TEXT PRIMARY KEY NOT NULL,
+                    hostname TEXT NOT NULL,
+                    pid INTEGER NOT NULL,
+                    concurrency INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    version TEXT NOT NULL,
+                    started_at TEXT NOT NULL,
+                    last_heartbeat_at TEXT NOT NULL,
+                    stopped_at TEXT,
+                    running_tasks INTEGER NOT NULL DEFAULT 0,
+                    hold_reason TEXT
+                )
+                """,
+                """
+                CREATE TABLE agent_holds (
+                    agent TEXT PRIMARY KEY NOT NULL,
+                    hold_until TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE agent_turbo_leaders (
+                    role TEXT PRIMARY KEY NOT NULL,
+                    holder TEXT NOT NULL,
+                    expires_at TEXT NOT NULL
+                )
+                """,
+            ]
+        ),
+    ]
+}

@@ -1,0 +1,3 @@
+import AgentTurboCLI
+
+await AgentTurboMain.run()
