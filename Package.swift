@@ -87,7 +87,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentTurboCLITests",
-            dependencies: ["AgentTurboCore", "AgentTurboTestSupport"],
+            dependencies: ["AgentTurboCore", "AgentTurboTestSupport", "agent-turbo"],
             swiftSettings: strictSettings
         ),
     ]
