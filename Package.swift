@@ -47,6 +47,31 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Process plumbing in C: spawning into a process group, the supervisor that outlives no worker, waits
+        // with the kernel's resource accounting.
+        .target(name: "CAgentSupport"),
+        // Agent profiles, starting and reading agent processes, classifying how they ended, the simulated agent.
+        .target(
+            name: "AgentTurboAgents",
+            dependencies: [
+                "AgentTurboCore",
+                "CAgentSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The worker: claims, runs and records attempts; heartbeats, leases, rescue, shutdown.
+        .target(
+            name: "AgentTurboWorker",
+            dependencies: [
+                "AgentTurboCore",
+                "AgentTurboAgents",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The command line: one file per subcommand.
         .target(
             name: "AgentTurboCLI",
@@ -54,6 +79,11 @@ let package = Package(
                 "AgentTurboCore",
                 "AgentTurboSQL",
                 "AgentTurboSQLite",
+                "AgentTurboAgents",
+                "AgentTurboWorker",
+                "CAgentSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

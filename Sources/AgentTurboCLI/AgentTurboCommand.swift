@@ -1,4 +1,6 @@
+import AgentTurboAgents
 import ArgumentParser
+import CAgentSupport
 
 /// `agent-turbo`: run AI coding agents in parallel from a durable task queue.
 public struct AgentTurboCommand: AsyncParsableCommand {
@@ -13,16 +15,30 @@ public struct AgentTurboCommand: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [
-            Submit.self, List.self, Show.self, Cancel.self, Retry.self, Stats.self, Migrate.self, Prune.self,
+            Submit.self, List.self, Show.self, Logs.self, Cancel.self, Retry.self, WorkerCommand.self, Run.self,
+            Workers.self, Stats.self, Migrate.self, Prune.self, Demo.self,
         ]
     )
 
     public init() {}
 }
 
-/// The executable's entry point, kept out of `main.swift` so that it stays one line.
+/// The executable's entry point, kept out of `main.swift` so that it stays one line. Two hidden modes come
+/// first: the supervisor every agent runs under, and the simulated agent.
 public enum AgentTurboMain {
     public static func run() async {
+        let arguments = CommandLine.arguments
+        if arguments.count > 1 {
+            switch arguments[1] {
+            case "__supervise":
+                at_supervise_main(CommandLine.argc, CommandLine.unsafeArgv)
+            case "__simulate-agent":
+                SimulatedAgent.run(prompt: arguments.dropFirst(2).joined(separator: " "))
+            default:
+                break
+            }
+        }
+        at_ignore_sigpipe()
         await AgentTurboCommand.main()
     }
 }

@@ -3,6 +3,7 @@ import AgentTurboSQL
 import AgentTurboSQLite
 import ArgumentParser
 import Foundation
+import Logging
 
 /// Options every command takes (SPEC §4).
 struct GlobalOptions: ParsableArguments {
@@ -17,8 +18,8 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Log format: text or json.", valueName: "format"))
     var logFormat: LogFormat = .text
 
-    @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
-    var logLevel: LogLevelOption = .info
+    @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical (default: info; warning for run and demo).", valueName: "level"))
+    var logLevel: LogLevelOption?
 
     var environment: [String: String] { ProcessInfo.processInfo.environment }
 
@@ -37,7 +38,7 @@ struct GlobalOptions: ParsableArguments {
     /// Opens the store, runs `body`, and closes the store whatever happens. SQLite files are created and
     /// migrated on first use; a PostgreSQL schema that is behind is reported, not changed.
     func withStore<T>(migrate: Bool = true, _ body: (any TaskStore) async throws -> T) async throws -> T {
-        LoggingSetup.bootstrap(format: logFormat, level: logLevel.level)
+        LoggingSetup.bootstrap(format: logFormat, level: logLevel?.level ?? .info)
         let store = try await StoreOpener.open(try location(), migrateSQLite: migrate)
         do {
             let value = try await body(store)

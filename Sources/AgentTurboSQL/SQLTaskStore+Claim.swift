@@ -14,6 +14,10 @@ extension SQLTaskStore {
             filters += " AND agent IN (\(placeholders(from: binds.count + 1, count: agents.count)))"
             binds += agents.sorted().map(SQLValue.text)
         }
+        if let batch = request.batchID {
+            binds.append(.text(batch))
+            filters += " AND batch_id = $\(binds.count)"
+        }
         if !request.excludedAgents.isEmpty {
             filters += " AND agent NOT IN (\(placeholders(from: binds.count + 1, count: request.excludedAgents.count)))"
             binds += request.excludedAgents.sorted().map(SQLValue.text)
@@ -102,6 +106,18 @@ extension SQLTaskStore {
             }
         }
         return renewal
+    }
+
+    public func cancelRequests(workerID: String) async throws -> [AttemptRef] {
+        try await database.read { connection in
+            try await connection.query(
+                """
+                SELECT task_id, attempt FROM agent_tasks
+                WHERE assigned_worker_id = $1 AND status = 'running' AND cancel_requested
+                """,
+                [.text(workerID)]
+            ).map { AttemptRef(taskID: try $0.string("task_id"), workerID: workerID, attempt: try $0.int("attempt")) }
+        }
     }
 
     /// Keeps the task row up to date with what a running agent has reported so far.

@@ -27,6 +27,10 @@ extension SQLTaskStore {
             binds.append(.text(worker))
             conditions.append("assigned_worker_id = $\(binds.count)")
         }
+        if let batch = filter.batchID {
+            binds.append(.text(batch))
+            conditions.append("batch_id = $\(binds.count)")
+        }
         let order = dialect.insertionOrder
         if let after = filter.after {
             binds.append(.text(after))
@@ -43,6 +47,22 @@ extension SQLTaskStore {
         let finalBinds = binds
         return try await database.read { connection in
             try await connection.query(sql, finalBinds).map(TaskRows.task)
+        }
+    }
+
+    public func statusCounts(batchID: String?) async throws -> [TaskStatus: Int] {
+        let sql = batchID == nil
+            ? "SELECT status, COUNT(*) AS n FROM agent_tasks GROUP BY status"
+            : "SELECT status, COUNT(*) AS n FROM agent_tasks WHERE batch_id = $1 GROUP BY status"
+        let binds: [SQLValue] = batchID.map { [.text($0)] } ?? []
+        return try await database.read { connection in
+            var counts: [TaskStatus: Int] = [:]
+            for row in try await connection.query(sql, binds) {
+                if let status = TaskStatus(rawValue: try row.string("status")) {
+                    counts[status] = try row.int("n")
+                }
+            }
+            return counts
         }
     }
 

@@ -49,7 +49,8 @@ enum TaskRows {
             numTurns: row.optionalInt("num_turns"),
             peakMemoryBytes: row.optionalInt("peak_memory_bytes"),
             cpuUserSec: row.optionalDouble("cpu_user_sec"),
-            cpuSystemSec: row.optionalDouble("cpu_system_sec")
+            cpuSystemSec: row.optionalDouble("cpu_system_sec"),
+            batchID: row.optionalString("batch_id")
         )
     }
 

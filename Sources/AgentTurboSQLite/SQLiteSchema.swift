@@ -44,9 +44,11 @@ enum SQLiteSchema {
                     num_turns INTEGER,
                     peak_memory_bytes INTEGER,
                     cpu_user_sec REAL,
-                    cpu_system_sec REAL
+                    cpu_system_sec REAL,
+                    batch_id TEXT
                 )
                 """,
+                "CREATE INDEX agent_tasks_batch ON agent_tasks (batch_id) WHERE batch_id IS NOT NULL",
                 "CREATE INDEX agent_tasks_claim ON agent_tasks (task_priority DESC) WHERE status = 'pending'",
                 "CREATE INDEX agent_tasks_lease ON agent_tasks (lease_expires_at) WHERE status = 'running'",
                 "CREATE INDEX agent_tasks_created ON agent_tasks (created_at)",

@@ -9,16 +9,19 @@ public struct ClaimRequest: Sendable, Hashable {
     public var agents: Set<String>?
     /// Agent profiles held back (for example by a rate limit) that must not be claimed now.
     public var excludedAgents: Set<String>
+    /// Only tasks of this `run` batch.
+    public var batchID: String?
 
     public init(
         workerID: String, limit: Int, leaseSeconds: Double, agents: Set<String>? = nil,
-        excludedAgents: Set<String> = []
+        excludedAgents: Set<String> = [], batchID: String? = nil
     ) {
         self.workerID = workerID
         self.limit = limit
         self.leaseSeconds = leaseSeconds
         self.agents = agents
         self.excludedAgents = excludedAgents
+        self.batchID = batchID
     }
 }
 

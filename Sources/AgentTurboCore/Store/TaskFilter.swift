@@ -4,6 +4,8 @@ public struct TaskFilter: Sendable, Hashable {
     public var taskTypes: Set<String>
     public var agents: Set<String>
     public var workerID: String?
+    /// Only the tasks of one `run` batch.
+    public var batchID: String?
     public var limit: Int
     /// Continue after this task id (keyset paging: the page holds tasks older than this one).
     public var after: String?
@@ -13,12 +15,13 @@ public struct TaskFilter: Sendable, Hashable {
 
     public init(
         statuses: Set<TaskStatus> = [], taskTypes: Set<String> = [], agents: Set<String> = [],
-        workerID: String? = nil, limit: Int = TaskFilter.defaultLimit, after: String? = nil
+        workerID: String? = nil, batchID: String? = nil, limit: Int = TaskFilter.defaultLimit, after: String? = nil
     ) {
         self.statuses = statuses
         self.taskTypes = taskTypes
         self.agents = agents
         self.workerID = workerID
+        self.batchID = batchID
         self.limit = limit
         self.after = after
     }

@@ -23,6 +23,8 @@ public protocol TaskStore: Sendable {
     func task(_ id: String) async throws -> AgentTask?
     func tasks(matching filter: TaskFilter) async throws -> [AgentTask]
     func actions(for taskID: String) async throws -> [TaskAction]
+    /// How many tasks are in each state, all of them or those of one `run` batch.
+    func statusCounts(batchID: String?) async throws -> [TaskStatus: Int]
     func attempts(for taskID: String) async throws -> [AttemptRecord]
 
     // MARK: Running tasks
@@ -32,6 +34,8 @@ public protocol TaskStore: Sendable {
     func claim(_ request: ClaimRequest) async throws -> [AgentTask]
     /// Extends the leases of the worker's running attempts and reports which were lost or asked to cancel.
     func renewLeases(_ attempts: [AttemptRef], leaseSeconds: Double) async throws -> LeaseRenewal
+    /// Running attempts of this worker that someone asked to cancel (a cheap, frequent check).
+    func cancelRequests(workerID: String) async throws -> [AttemptRef]
     /// Records figures an agent reported while still running (turns, cost, tokens so far).
     func recordProgress(_ attempt: AttemptRef, _ report: AgentReport) async throws
     /// Ends an attempt. Throws `leaseLost` if the attempt is no longer the worker's.

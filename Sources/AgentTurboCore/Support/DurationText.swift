@@ -73,3 +73,25 @@ public enum TimeText {
         )
     }
 }
+
+/// Sizes as people type them: `512MiB`, `2GiB`, `10MB`, `1048576`.
+public enum ByteSizeText {
+    private static let units: [(suffix: String, factor: Double)] = [
+        ("kib", 1024), ("mib", 1024 * 1024), ("gib", 1024 * 1024 * 1024), ("tib", 1024 * 1024 * 1024 * 1024),
+        ("kb", 1000), ("mb", 1_000_000), ("gb", 1_000_000_000), ("tb", 1_000_000_000_000),
+        ("k", 1024), ("m", 1024 * 1024), ("g", 1024 * 1024 * 1024), ("b", 1),
+    ]
+
+    public static func bytes(_ text: String, what: String) throws(InputError) -> Int64 {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: " ", with: "")
+        if let plain = Int64(trimmed), plain >= 0 {
+            return plain
+        }
+        for unit in units where trimmed.hasSuffix(unit.suffix) {
+            if let number = Double(trimmed.dropLast(unit.suffix.count)), number >= 0, number.isFinite {
+                return Int64(number * unit.factor)
+            }
+        }
+        throw InputError("\(what) '\(text)' is not a size: write it like 512MiB, 2GiB or 10MB")
+    }
+}

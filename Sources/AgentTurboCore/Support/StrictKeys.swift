@@ -1,6 +1,6 @@
 /// Refuses JSON objects with keys a type does not know, so a typo such as `tiemout_seconds` is an error
 /// instead of a silently ignored default.
-enum StrictKeys {
+public enum StrictKeys {
     struct AnyKey: CodingKey {
         var stringValue: String
         var intValue: Int? { nil }
@@ -8,7 +8,7 @@ enum StrictKeys {
         init?(intValue: Int) { nil }
     }
 
-    static func check(_ decoder: any Decoder, allowed: [String], in object: String) throws {
+    public static func check(_ decoder: any Decoder, allowed: [String], in object: String) throws {
         let container = try decoder.container(keyedBy: AnyKey.self)
         let unknown = container.allKeys.map(\.stringValue).filter { !allowed.contains($0) }.sorted()
         guard unknown.isEmpty else {

@@ -39,6 +39,8 @@ public struct AgentTask: Sendable, Hashable, Codable {
     public var peakMemoryBytes: Int?
     public var cpuUserSec: Double?
     public var cpuSystemSec: Double?
+    /// Set on the tasks of one `run` batch.
+    public var batchID: String?
 
     public init(
         taskID: String, taskType: String, taskDescription: String, taskPriority: Int, status: TaskStatus,
@@ -47,7 +49,7 @@ public struct AgentTask: Sendable, Hashable, Codable {
         result: String?, error: String?, agent: String, workingDir: String?, agentOptions: AgentOptions,
         runAfter: Date, leaseExpiresAt: Date?, cancelRequested: Bool, exitCode: Int?, errorKind: ErrorKind?,
         sessionID: String?, costUSD: Double?, inputTokens: Int?, outputTokens: Int?, numTurns: Int?,
-        peakMemoryBytes: Int?, cpuUserSec: Double?, cpuSystemSec: Double?
+        peakMemoryBytes: Int?, cpuUserSec: Double?, cpuSystemSec: Double?, batchID: String? = nil
     ) {
         self.taskID = taskID
         self.taskType = taskType
@@ -82,6 +84,7 @@ public struct AgentTask: Sendable, Hashable, Codable {
         self.peakMemoryBytes = peakMemoryBytes
         self.cpuUserSec = cpuUserSec
         self.cpuSystemSec = cpuSystemSec
+        self.batchID = batchID
     }
 
     /// The reference a worker holds while it runs this attempt; every write about the attempt is guarded by it.
@@ -123,6 +126,7 @@ public struct AgentTask: Sendable, Hashable, Codable {
         case peakMemoryBytes = "peak_memory_bytes"
         case cpuUserSec = "cpu_user_sec"
         case cpuSystemSec = "cpu_system_sec"
+        case batchID = "batch_id"
     }
 
     /// Encodes every column, `null` included, so a reader sees the whole schema in every object.
@@ -161,5 +165,6 @@ public struct AgentTask: Sendable, Hashable, Codable {
         try c.encode(peakMemoryBytes, forKey: .peakMemoryBytes)
         try c.encode(cpuUserSec, forKey: .cpuUserSec)
         try c.encode(cpuSystemSec, forKey: .cpuSystemSec)
+        try c.encode(batchID, forKey: .batchID)
     }
 }

@@ -28,6 +28,8 @@ public struct ErrorKind: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let invalidTask = ErrorKind(rawValue: "invalid_task")
     /// A rate or usage limit: the task waits for the reset without spending a retry.
     public static let rateLimited = ErrorKind(rawValue: "rate_limited")
+    /// The agent used up the task's `max_turns`; running it again would do the same.
+    public static let maxTurns = ErrorKind(rawValue: "max_turns")
     /// A transient API failure (overloaded, 5xx, dropped connection): retried with backoff.
     public static let transient = ErrorKind(rawValue: "transient")
     /// The attempt ran past the task's `timeout_seconds` and its process group was stopped.
@@ -41,6 +43,6 @@ public struct ErrorKind: RawRepresentable, Sendable, Hashable, Codable, CustomSt
 
     /// Failures that no retry can fix fail the task at once.
     public var isPermanent: Bool {
-        self == .invalidCredentials || self == .executableNotFound || self == .invalidTask
+        self == .invalidCredentials || self == .executableNotFound || self == .invalidTask || self == .maxTurns
     }
 }

@@ -90,7 +90,7 @@ public enum TaskLines {
     }
 
     /// Turns a decoding error into the sentence a user can act on.
-    static func describe(_ error: any Error) -> String {
+    public static func describe(_ error: any Error) -> String {
         switch error {
         case let error as InputError:
             return error.message

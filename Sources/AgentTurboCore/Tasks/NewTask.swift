@@ -14,6 +14,8 @@ public struct NewTask: Sendable, Hashable {
     public var agentOptions: AgentOptions
     /// Not before this time; `nil` means as soon as a worker is free.
     public var runAfter: Date?
+    /// Groups the tasks `run` submitted together, so that its worker runs only them.
+    public var batchID: String?
 
     public static let defaultTaskType = "general"
     public static let defaultPriority = 5
@@ -31,7 +33,8 @@ public struct NewTask: Sendable, Hashable {
         agent: String = NewTask.defaultAgent,
         workingDir: String? = nil,
         agentOptions: AgentOptions = AgentOptions(),
-        runAfter: Date? = nil
+        runAfter: Date? = nil,
+        batchID: String? = nil
     ) {
         self.taskID = taskID
         self.taskType = taskType
@@ -43,6 +46,7 @@ public struct NewTask: Sendable, Hashable {
         self.workingDir = workingDir
         self.agentOptions = agentOptions
         self.runAfter = runAfter
+        self.batchID = batchID
     }
 
     /// Longest timeout a task may ask for: a week.

@@ -1,0 +1,142 @@
+import CAgentSupport
+import Foundation
+
+/// The `simulate` agent: runs inside `agent-turbo __simulate-agent PROMPT` and answers like
+/// `claude -p --output-format json`, doing what its prompt's directives ask (see ``SimulateDirectives``).
+/// It is a documented agent of its own for demos, tests and benchmarks, not a mock of Claude.
+public enum SimulatedAgent {
+    public static func run(prompt: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> Never {
+        let directives = SimulateDirectives(prompt: prompt)
+        let started = Date()
+        if directives.ignoreTerm {
+            signal(SIGTERM, SIG_IGN)
+        }
+        if directives.memoryMB > 0, at_hold_memory(directives.memoryMB) == nil {
+            FileHandle.standardError.write(Data("simulate: could not allocate \(directives.memoryMB) MB\n".utf8))
+        }
+        if directives.grandchild {
+            startGrandchild(sleeping: directives.sleepSeconds)
+        }
+        if directives.outputBytes > 0 {
+            printFiller(bytes: directives.outputBytes)
+        }
+        if directives.cpuSeconds > 0 {
+            at_burn_cpu(directives.cpuSeconds)
+        }
+        if directives.sleepSeconds > 0 {
+            sleep(seconds: directives.sleepSeconds)
+        }
+        if let path = directives.writePath {
+            let task = environment["AGENT_TURBO_TASK_ID"] ?? "unknown-task"
+            let attempt = environment["AGENT_TURBO_ATTEMPT"] ?? "?"
+            append("\(task) attempt \(attempt) pid \(getpid())\n", to: path)
+        }
+        let (object, code) = result(directives, elapsed: Date().timeIntervalSince(started), prompt: prompt)
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+        exit(Int32(code))
+    }
+
+    /// The result object and the exit code, as Claude Code would give them for the same outcome.
+    static func result(_ directives: SimulateDirectives, elapsed: Double, prompt: String) -> ([String: Any], Int) {
+        let outputText: String
+        var isError = false
+        var subtype = "success"
+        var code = 0
+        var object: [String: Any] = [:]
+        if let seconds = directives.rateLimitSeconds {
+            let reset = Int(Date().timeIntervalSince1970 + seconds)
+            outputText = "Claude AI usage limit reached|\(reset)"
+            isError = true
+            code = 1
+        } else if let status = directives.status {
+            isError = true
+            code = 1
+            object["api_error_status"] = status
+            switch status {
+            case 401, 403:
+                outputText = "Invalid API key · Please run /login"
+            case 429:
+                outputText = "API Error: 429 {\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"Rate limited\"}}"
+            case 529:
+                outputText = "API Error: 529 {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}"
+            default:
+                outputText = "API Error: \(status) {\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"Internal server error\"}}"
+            }
+        } else if let exitCode = directives.exitCode, exitCode != 0 {
+            outputText = directives.result ?? "simulated failure (exit \(exitCode))"
+            isError = true
+            subtype = "error_during_execution"
+            code = exitCode
+        } else {
+            outputText = directives.result ?? (directives.echo.isEmpty ? "done" : directives.echo)
+        }
+        object["type"] = "result"
+        object["subtype"] = subtype
+        object["is_error"] = isError
+        object["result"] = outputText
+        object["session_id"] = UUID().uuidString.lowercased()
+        object["num_turns"] = directives.turns
+        object["duration_ms"] = Int(elapsed * 1000)
+        object["duration_api_ms"] = 0
+        object["total_cost_usd"] = directives.costUSD ?? 0
+        object["usage"] = [
+            "input_tokens": max(1, prompt.utf8.count / 4),
+            "output_tokens": max(1, outputText.utf8.count / 4),
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 0,
+        ]
+        return (object, code)
+    }
+
+    /// Starts `agent-turbo __simulate-agent sleep=N` in this process group, sharing stdout and stderr.
+    static func startGrandchild(sleeping seconds: Double) {
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let argv = [executable, "__simulate-agent", "sleep=\(seconds)", "result=grandchild"]
+        var error: CInt = 0
+        let pid = withCStrings(argv) { argvPointers in
+            withCStrings(ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }) { envPointers in
+                executable.withCString { path in
+                    var request = at_spawn_request(
+                        path: path, argv: argvPointers, envp: envPointers, cwd: nil, stdin_fd: -1,
+                        stdout_fd: 1, stderr_fd: 2, new_process_group: 0
+                    )
+                    return at_spawn(&request, &error)
+                }
+            }
+        }
+        FileHandle.standardError.write(Data("simulate: grandchild pid \(pid)\n".utf8))
+    }
+
+    static func printFiller(bytes: Int) {
+        let line = Data(String(repeating: "x", count: 99).utf8) + Data("\n".utf8)
+        var block = Data()
+        while block.count < 64 * 1024 {
+            block.append(line)
+        }
+        var remaining = bytes
+        while remaining > 0 {
+            let piece = remaining >= block.count ? block : block.prefix(remaining)
+            FileHandle.standardOutput.write(piece)
+            remaining -= piece.count
+        }
+    }
+
+    static func sleep(seconds: Double) {
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0, errno == EINTR {
+            request = remaining
+        }
+    }
+
+    static func append(_ line: String, to path: String) {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            FileHandle.standardError.write(Data("simulate: cannot write \(path)\n".utf8))
+            return
+        }
+        _ = line.withCString { Glibc.write(fd, $0, strlen($0)) }
+        close(fd)
+    }
+}

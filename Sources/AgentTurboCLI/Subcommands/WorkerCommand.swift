@@ -1,0 +1,28 @@
+import AgentTurboAgents
+import AgentTurboCore
+import AgentTurboWorker
+import ArgumentParser
+import Foundation
+
+extension AgentTurboCommand {
+    /// `worker`: runs agents from the queue until stopped.
+    struct WorkerCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "worker",
+            abstract: "Run agents from the queue, several at once, until stopped (SIGTERM or SIGINT drains; a second one stops at once)."
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var options: WorkerOptions
+
+        func run() async throws {
+            let logger = global.logger("agent-turbo.worker")
+            let configuration = try options.configuration(home: global.home)
+            let profiles = try global.profiles()
+            try await global.withStore { store in
+                let worker = Worker(store: store, profiles: profiles, configuration: configuration, logger: logger)
+                try await WorkerRunner.run(worker, logger: logger)
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import AgentTurboAgents
+import AgentTurboCore
+import AgentTurboWorker
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// The worker's options, shared by `worker` and `run`.
+struct WorkerOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Agents run at once.", valueName: "n"))
+    var concurrency: Int = 4
+
+    @Option(name: .long, help: ArgumentHelp("This worker's id (default: hostname:pid).", valueName: "id"))
+    var workerID: String?
+
+    @Option(name: .long, help: ArgumentHelp("Lease of a claimed task, renewed every third of it (default 60s).", valueName: "duration"))
+    var lease: String = "60s"
+
+    @Option(name: .long, help: ArgumentHelp("Fallback poll for new tasks when no wake-up arrives (default 1s).", valueName: "duration"))
+    var pollInterval: String = "1s"
+
+    @Option(name: .long, help: ArgumentHelp("After SIGTERM/SIGINT, how long running agents may finish before they are stopped and requeued (default 30s).", valueName: "duration"))
+    var shutdownGrace: String = "30s"
+
+    @Option(name: .long, help: ArgumentHelp("Between SIGTERM and SIGKILL when an agent is stopped (default 5s).", valueName: "duration"))
+    var killGrace: String = "5s"
+
+    @Option(name: .long, help: ArgumentHelp("Only these agent profiles (comma-separated; default: all).", valueName: "names"))
+    var agents: String?
+
+    @Option(name: .long, help: ArgumentHelp("Most output stored per attempt (default 10MiB).", valueName: "size"))
+    var outputCap: String = "10MiB"
+
+    @Option(name: .long, help: ArgumentHelp("Start no agent while the machine has less free memory than this, e.g. 2GiB.", valueName: "size"))
+    var minFreeMemory: String?
+
+    @Option(name: .long, help: ArgumentHelp("Memory one agent is expected to use, to fit agents above --min-free-memory (default 256MiB).", valueName: "size"))
+    var memoryPerAgent: String = "256MiB"
+
+    @Option(name: .long, help: ArgumentHelp("First retry backoff; doubles per retry, with jitter (default 10s).", valueName: "duration"))
+    var retryBase: String = "10s"
+
+    @Option(name: .long, help: ArgumentHelp("Longest retry backoff (default 10m).", valueName: "duration"))
+    var retryMax: String = "10m"
+
+    /// The worker configuration these options describe.
+    func configuration(home: String) throws -> WorkerConfiguration {
+        var configuration = WorkerConfiguration(
+            workerID: workerID ?? WorkerConfiguration.defaultWorkerID(), runDirectory: home + "/run"
+        )
+        configuration.concurrency = concurrency
+        configuration.leaseSeconds = try DurationText.seconds(lease, what: "--lease")
+        configuration.pollInterval = try DurationText.seconds(pollInterval, what: "--poll-interval")
+        configuration.shutdownGraceSeconds = try DurationText.seconds(shutdownGrace, what: "--shutdown-grace")
+        configuration.killGraceSeconds = try DurationText.seconds(killGrace, what: "--kill-grace")
+        configuration.rescueInterval = max(0.5, min(5, configuration.leaseSeconds / 3))
+        configuration.outputCapBytes = Int(try ByteSizeText.bytes(outputCap, what: "--output-cap"))
+        configuration.minFreeMemoryBytes = try minFreeMemory.map { try ByteSizeText.bytes($0, what: "--min-free-memory") }
+        configuration.memoryPerAgentBytes = try ByteSizeText.bytes(memoryPerAgent, what: "--memory-per-agent")
+        configuration.retryPolicy = RetryPolicy(
+            baseSeconds: try DurationText.seconds(retryBase, what: "--retry-base"),
+            maximumSeconds: try DurationText.seconds(retryMax, what: "--retry-max")
+        )
+        if let agents {
+            let names = agents.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            for name in names {
+                try AgentName.validate(name)
+            }
+            configuration.agents = Set(names)
+        }
+        try configuration.validate()
+        return configuration
+    }
+}
+
+/// Runs a worker as a service until it stops: the first SIGTERM/SIGINT shuts the group down gracefully (the
+/// worker drains), a second one stops the worker's agents at once. (A service group cannot take the same
+/// signal for both, so the second signal is counted here.)
+enum WorkerRunner {
+    static func run(_ worker: Worker, alongside others: [any Service] = [], logger: Logger) async throws {
+        let services = ([worker] + others).map {
+            ServiceGroupConfiguration.ServiceConfiguration(service: $0, successTerminationBehavior: .gracefullyShutdownGroup)
+        }
+        var configuration = ServiceGroupConfiguration(services: services, logger: logger)
+        configuration.gracefulShutdownSignals = [.sigterm, .sigint]
+        let group = ServiceGroup(configuration: configuration)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask {
+                var seen = 0
+                for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
+                    seen += 1
+                    if seen == 2 {
+                        logger.notice("second signal: stopping every agent now")
+                        worker.stopImmediately()
+                    }
+                }
+            }
+            try await group.run()
+            tasks.cancelAll()
+        }
+    }
+}
+
+extension GlobalOptions {
+    /// `$AGENT_TURBO_HOME` (default `~/.agent-turbo`).
+    var home: String { DatabaseLocation.home(environment: environment) }
+
+    /// The agent profiles: built in, then the config file.
+    func profiles() throws -> AgentProfiles {
+        try ConfigFile.loadProfiles(explicitPath: config, home: home)
+    }
+
+    /// A logger, the process's log handler installed first; `quietByDefault` makes warnings the default level.
+    func logger(_ label: String, quietByDefault: Bool = false) -> Logger {
+        LoggingSetup.bootstrap(format: logFormat, level: logLevel?.level ?? (quietByDefault ? .warning : .info))
+        return Logger(label: label)
+    }
+}

@@ -1,0 +1,105 @@
+import AgentTurboAgents
+import AgentTurboCore
+import Foundation
+import Logging
+
+extension Worker {
+    /// Every third of the lease: heartbeat, renew the leases of running attempts, and act on what the
+    /// renewal reports (lost leases, cancel requests).
+    func heartbeatLoop() async {
+        let interval = Duration.seconds(configuration.leaseSeconds / 3)
+        while !Task.isCancelled {
+            let refs = await running.refs
+            do {
+                try await store.heartbeat(
+                    WorkerHeartbeat(
+                        workerID: configuration.workerID, state: lifecycle.isDraining ? .draining : .running,
+                        runningTasks: refs.count, holdReason: lifecycle.holdReason
+                    )
+                )
+                if !refs.isEmpty {
+                    let renewal = try await store.renewLeases(refs, leaseSeconds: configuration.leaseSeconds)
+                    for ref in renewal.lost {
+                        logger.warning("lease lost: another worker owns the task now; stopping its agent", metadata: ["task_id": "\(ref.taskID)"])
+                        await running.control(for: ref)?.stop(.leaseLost)
+                    }
+                    await stopCancelled(renewal.cancelRequested)
+                }
+            } catch {
+                logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    /// Takes its turn as the one rescuer: whoever holds the leadership lease takes back expired leases and
+    /// marks silent workers dead.
+    func rescueLoop() async {
+        let interval = configuration.rescueInterval
+        while !Task.isCancelled {
+            do {
+                if try await store.acquireLeadership("rescuer", holder: configuration.workerID, leaseSeconds: interval * 3) {
+                    let rescued = try await store.rescueExpiredLeases(by: configuration.workerID)
+                    for task in rescued {
+                        logger.notice("rescued a task whose lease expired", metadata: [
+                            "task_id": "\(task.taskID)", "previous_worker": "\(task.previousWorkerID ?? "?")",
+                            "status": "\(task.newStatus.rawValue)",
+                        ])
+                    }
+                    if !rescued.isEmpty {
+                        wake.signal()
+                    }
+                    let dead = try await store.markSilentWorkersDead(silentSeconds: max(3 * configuration.leaseSeconds, 30))
+                    if !dead.isEmpty {
+                        logger.notice("marked silent workers dead", metadata: ["workers": "\(dead.joined(separator: ", "))"])
+                    }
+                }
+            } catch {
+                logger.warning("rescue failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: .seconds(interval))
+        }
+    }
+
+    /// Checks often for cancel requests made by other processes, so a cancelled agent stops within about a second.
+    func cancelCheckLoop() async {
+        let interval = Duration.seconds(configuration.cancelCheckInterval)
+        while !Task.isCancelled {
+            if await !running.isEmpty {
+                await checkCancelRequests()
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    func checkCancelRequests() async {
+        do {
+            await stopCancelled(try await store.cancelRequests(workerID: configuration.workerID))
+        } catch {
+            logger.debug("cancel check failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func stopCancelled(_ refs: [AttemptRef]) async {
+        for ref in refs {
+            if let control = await running.control(for: ref), await control.reason == nil {
+                logger.notice("cancel requested: stopping the agent", metadata: ["task_id": "\(ref.taskID)"])
+                await control.stop(.cancelRequested)
+            }
+        }
+    }
+
+    /// Store hints: new tasks wake the dispatcher, a cancel request is checked at once.
+    func eventLoop() async {
+        for await event in store.events() {
+            switch event {
+            case .tasksAvailable:
+                wake.signal()
+            case .cancelRequested(let taskID):
+                if await running.control(forTask: taskID) != nil {
+                    await checkCancelRequests()
+                }
+            }
+        }
+    }
+}
