@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
@@ -72,6 +73,19 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The engine for several hosts.
+        .target(
+            name: "AgentTurboPostgres",
+            dependencies: [
+                "AgentTurboCore",
+                "AgentTurboSQL",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The command line: one file per subcommand.
         .target(
             name: "AgentTurboCLI",
@@ -79,6 +93,7 @@ let package = Package(
                 "AgentTurboCore",
                 "AgentTurboSQL",
                 "AgentTurboSQLite",
+                "AgentTurboPostgres",
                 "AgentTurboAgents",
                 "AgentTurboWorker",
                 "CAgentSupport",
@@ -101,6 +116,9 @@ let package = Package(
                 "AgentTurboCore",
                 "AgentTurboSQL",
                 "AgentTurboSQLite",
+                "AgentTurboPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/AgentTurboTestSupport",
             swiftSettings: strictSettings
@@ -113,6 +131,16 @@ let package = Package(
         .testTarget(
             name: "TaskStoreConformanceTests",
             dependencies: ["AgentTurboCore", "AgentTurboSQL", "AgentTurboSQLite", "AgentTurboTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AgentTurboWorkerTests",
+            dependencies: ["AgentTurboCore", "AgentTurboSQLite", "AgentTurboTestSupport", "agent-turbo"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AgentTurboPostgresTests",
+            dependencies: ["AgentTurboCore", "AgentTurboTestSupport", "agent-turbo"],
             swiftSettings: strictSettings
         ),
         .testTarget(

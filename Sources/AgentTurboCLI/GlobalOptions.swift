@@ -1,4 +1,5 @@
 import AgentTurboCore
+import AgentTurboPostgres
 import AgentTurboSQL
 import AgentTurboSQLite
 import ArgumentParser
@@ -36,10 +37,11 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Opens the store, runs `body`, and closes the store whatever happens. SQLite files are created and
-    /// migrated on first use; a PostgreSQL schema that is behind is reported, not changed.
-    func withStore<T>(migrate: Bool = true, _ body: (any TaskStore) async throws -> T) async throws -> T {
+    /// migrated on first use; a PostgreSQL schema that is behind is reported, not changed. `checkSchema: false`
+    /// is for `migrate` itself.
+    func withStore<T>(checkSchema: Bool = true, _ body: (any TaskStore) async throws -> T) async throws -> T {
         LoggingSetup.bootstrap(format: logFormat, level: logLevel?.level ?? .info)
-        let store = try await StoreOpener.open(try location(), migrateSQLite: migrate)
+        let store = try await StoreOpener.open(try location(), checkSchema: checkSchema)
         do {
             let value = try await body(store)
             try await store.close()
@@ -53,12 +55,12 @@ struct GlobalOptions: ParsableArguments {
 
 /// Opens the store behind a location.
 enum StoreOpener {
-    static func open(_ location: DatabaseLocation, migrateSQLite: Bool) async throws -> SQLTaskStore {
+    static func open(_ location: DatabaseLocation, checkSchema: Bool) async throws -> SQLTaskStore {
         switch location {
         case .sqlite(let path):
-            return try await SQLiteTaskStore.open(path: path, migrate: migrateSQLite)
+            return try await SQLiteTaskStore.open(path: path, migrate: checkSchema)
         case .postgres(let url):
-            throw StoreError(.badLocation, "PostgreSQL (\(url)) is not supported by this build yet")
+            return try await PostgresTaskStore.open(url: url, migrate: false, checkSchema: checkSchema)
         }
     }
 }

@@ -37,6 +37,14 @@ extension SQLTaskStore {
             )
             let current = try await Self.currentVersion(connection, dialect)
             let latest = migrations.last?.version ?? 0
+            if current == 0,
+                try await connection.query(dialect.countTablesNamed, [.text("agent_tasks")]).first?.int("n") ?? 0 > 0
+            {
+                throw StoreError(
+                    .badLocation,
+                    "this database already has an agent_tasks table that agent-turbo did not create (the Python MVP's?): rename it, or use a fresh database, then run `agent-turbo migrate`"
+                )
+            }
             if current > latest {
                 throw StoreError(
                     .schemaAhead,

@@ -31,8 +31,8 @@ extension SQLTaskStore {
             ).first
             let totals = try await connection.query(
                 """
-                SELECT COALESCE(SUM(cost_usd), 0) AS cost, COALESCE(SUM(input_tokens), 0) AS input_tokens,
-                    COALESCE(SUM(output_tokens), 0) AS output_tokens FROM agent_attempts
+                SELECT COALESCE(SUM(cost_usd), 0) AS cost, CAST(COALESCE(SUM(input_tokens), 0) AS BIGINT) AS input_tokens,
+                    CAST(COALESCE(SUM(output_tokens), 0) AS BIGINT) AS output_tokens FROM agent_attempts
                 """
             ).first
             let live = try await connection.query(

@@ -71,6 +71,12 @@ public final class Worker: Service {
         wake.signal()
         let grace = configuration.shutdownGraceSeconds
         let running = running
+        let store = store
+        let id = configuration.workerID
+        Task {
+            let count = await running.count
+            try? await store.heartbeat(WorkerHeartbeat(workerID: id, state: .draining, runningTasks: count))
+        }
         Task {
             try? await Task.sleep(for: .seconds(grace))
             await running.stopAll(.shutdown, immediately: false)

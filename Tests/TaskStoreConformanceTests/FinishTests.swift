@@ -86,9 +86,14 @@ struct FinishTests {
                 let ceiling = min(1000, 100 * pow(2, Double(retry - 1)))
                 #expect(delay >= ceiling / 2 && delay <= ceiling)
             }
-            let details = try await store.actions(for: added.taskID).last?.details ?? ""
-            #expect(details.contains("\"retry\":1"))
-            #expect(details.contains("\"backoff_sec\":100.000"))
+            let details = JSONValue(parsing: try await store.actions(for: added.taskID).last?.details ?? "")
+            guard case .object(let fields) = details else {
+                Issue.record("details should be a JSON object: \(details)")
+                return
+            }
+            #expect(fields["retry"] == .number(1))
+            #expect(fields["backoff_sec"] == .number(100))
+            #expect(fields["error_kind"] == .string("transient"))
         }
     }
 

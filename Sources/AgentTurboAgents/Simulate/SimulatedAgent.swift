@@ -29,7 +29,8 @@ public enum SimulatedAgent {
         if let path = directives.writePath {
             let task = environment["AGENT_TURBO_TASK_ID"] ?? "unknown-task"
             let attempt = environment["AGENT_TURBO_ATTEMPT"] ?? "?"
-            append("\(task) attempt \(attempt) pid \(getpid())\n", to: path)
+            let interval = String(format: "%.6f %.6f", started.timeIntervalSince1970, Date().timeIntervalSince1970)
+            append("\(task) attempt \(attempt) pid \(getpid()) ran \(interval)\n", to: path)
         }
         let (object, code) = result(directives, elapsed: Date().timeIntervalSince(started), prompt: prompt)
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)

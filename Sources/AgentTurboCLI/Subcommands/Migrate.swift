@@ -9,7 +9,7 @@ extension AgentTurboCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
-            let (applied, status) = try await global.withStore(migrate: false) { store in
+            let (applied, status) = try await global.withStore(checkSchema: false) { store in
                 (try await store.migrate(), try await store.schemaStatus())
             }
             if applied.isEmpty {

@@ -75,12 +75,25 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
     public struct Host: Sendable, Hashable {
         public var name: String
         public var port: Int
+
+        public init(name: String, port: Int) {
+            self.name = name
+            self.port = port
+        }
     }
 
     public var username: String
     public var password: String?
     public var hosts: [Host]
     public var database: String
+    public init(username: String, password: String?, hosts: [Host], database: String, parameters: [String: String]) {
+        self.username = username
+        self.password = password
+        self.hosts = hosts
+        self.database = database
+        self.parameters = parameters
+    }
+
     public var parameters: [String: String]
 
     public static func parse(_ text: String) throws(InputError) -> PostgresURL {

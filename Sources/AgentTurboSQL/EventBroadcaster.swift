@@ -2,12 +2,15 @@ import AgentTurboCore
 import Foundation
 import Synchronization
 
-/// In-process wake-ups for SQLite: every store opened on the same file in this process shares one
-/// broadcaster, so a task added by `run` or `serve` wakes the worker in the same process at once.
-final class EventBroadcaster: Sendable {
+/// Hands store hints to every subscriber in this process. For SQLite every store opened on the same file in
+/// this process shares one broadcaster, so a task added by `run` or `serve` wakes the worker in the same
+/// process at once; PostgreSQL feeds one from LISTEN.
+public final class EventBroadcaster: Sendable {
     private let subscribers = Mutex<[UUID: AsyncStream<StoreEvent>.Continuation]>([:])
 
-    func subscribe() -> AsyncStream<StoreEvent> {
+    public init() {}
+
+    public func subscribe() -> AsyncStream<StoreEvent> {
         let (stream, continuation) = AsyncStream.makeStream(of: StoreEvent.self, bufferingPolicy: .bufferingNewest(64))
         let id = UUID()
         subscribers.withLock { $0[id] = continuation }
@@ -17,7 +20,7 @@ final class EventBroadcaster: Sendable {
         return stream
     }
 
-    func publish(_ events: [StoreEvent]) {
+    public func publish(_ events: [StoreEvent]) {
         let continuations = subscribers.withLock { Array($0.values) }
         for continuation in continuations {
             for event in events {
@@ -27,7 +30,7 @@ final class EventBroadcaster: Sendable {
     }
 
     /// One broadcaster per database file path.
-    static func shared(for path: String) -> EventBroadcaster {
+    public static func shared(for path: String) -> EventBroadcaster {
         registry.withLock { registry in
             if let existing = registry[path] {
                 return existing

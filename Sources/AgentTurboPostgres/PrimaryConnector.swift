@@ -1,0 +1,200 @@
+import AgentTurboCore
+import Foundation
+import Logging
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+import Synchronization
+
+/// Keeps a `PostgresClient` (a connection pool) for the host that accepts writes. With one host in the URL
+/// that is the host; with several, each is asked in turn (`pg_is_in_recovery()`), and after a connection
+/// failure the choice is made again, so the store moves to a standby once it is promoted.
+actor PrimaryConnector {
+    let url: PostgresURL
+    let logger: Logger
+    private var current: (host: PostgresURL.Host, client: PostgresClient, runner: Task<Void, Never>)?
+    private var lastSelection = ContinuousClock.now - .seconds(60)
+    private var previousHost: PostgresURL.Host?
+    private var closed = false
+
+    init(url: PostgresURL, logger: Logger) {
+        self.url = url
+        self.logger = logger
+    }
+
+    /// The client for the writable host, connecting first when there is none.
+    func client() async throws -> PostgresClient {
+        if closed {
+            throw StoreError(.unavailable, "the store is closed")
+        }
+        if let current {
+            return current.client
+        }
+        // Not more than a few probes a second while every host is down.
+        let wait = Duration.milliseconds(250) - (ContinuousClock.now - lastSelection)
+        if wait > .zero {
+            try await Task.sleep(for: wait)
+        }
+        lastSelection = .now
+        let host = url.hosts.count == 1 ? url.hosts[0] : try await writableHost()
+        // The pool's background log says when run() has not started yet; queries wait for it anyway.
+        var background = logger
+        background.logLevel = .error
+        let client = PostgresClient(configuration: configuration(for: host), backgroundLogger: background)
+        // Detached: a task created inside a service would inherit its graceful-shutdown context, and the pool
+        // would shut down with the worker's first signal, before the worker has recorded its last outcomes.
+        let runner = Task.detached { await client.run() }
+        current = (host, client, runner)
+        if let previousHost, previousHost != host {
+            logger.notice("moved to the new PostgreSQL primary", metadata: [
+                "host": "\(host.name):\(host.port)", "previous": "\(previousHost.name):\(previousHost.port)",
+            ])
+        }
+        previousHost = host
+        return client
+    }
+
+    /// A connection-level failure on `client`: drop it, so that the next call connects afresh (to whichever
+    /// host accepts writes now) instead of waiting out the old pool's reconnect backoff.
+    nonisolated func failed(_ client: PostgresClient) {
+        Task { await self.drop(client) }
+    }
+
+    private func drop(_ client: PostgresClient) {
+        guard let current, current.client === client else { return }
+        current.runner.cancel()
+        self.current = nil
+    }
+
+    /// How long to wait for a pooled connection. The pool itself waits without limit while the server is
+    /// down, which would hide a failover; a connection that is not handed over in this time means the
+    /// database is unavailable.
+    static let leaseTimeout: Duration = .seconds(8)
+
+    /// Runs `body` on a connection to the writable host. Connection failures (and a lease that does not come)
+    /// drop the client, so the next call connects afresh, and surface as `StoreError.unavailable`.
+    nonisolated func withConnection<T: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let client = try await client()
+        let leased = Flag()
+        do {
+            return try await withThrowingTaskGroup(of: Leased<T>.self) { group in
+                group.addTask {
+                    .value(try await client.withConnection { connection in
+                        leased.set()
+                        return try await body(connection)
+                    })
+                }
+                group.addTask {
+                    try await Task.sleep(for: Self.leaseTimeout)
+                    if !leased.isSet {
+                        throw LeaseTimedOut()
+                    }
+                    return .watchdogDone
+                }
+                while let result = try await group.next() {
+                    if case .value(let value) = result {
+                        group.cancelAll()
+                        return value
+                    }
+                }
+                throw LeaseTimedOut()
+            }
+        } catch is LeaseTimedOut {
+            failed(client)
+            throw StoreError(.unavailable, "PostgreSQL at \(url) gave no connection within \(Self.leaseTimeout)")
+        } catch {
+            if PostgresErrors.isUnavailable(error) {
+                failed(client)
+                throw StoreError(.unavailable, "PostgreSQL at \(url) is unavailable: \(PostgresErrors.describe(error))")
+            }
+            throw error
+        }
+    }
+
+    private enum Leased<T: Sendable>: Sendable {
+        case value(T)
+        case watchdogDone
+    }
+
+    private struct LeaseTimedOut: Error {}
+}
+
+/// A flag one task sets and another reads.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+
+    func set() {
+        value.withLock { $0 = true }
+    }
+
+    var isSet: Bool { value.withLock { $0 } }
+}
+
+extension PrimaryConnector {
+
+    func close() async {
+        closed = true
+        if let current {
+            current.runner.cancel()
+            _ = await current.runner.value
+        }
+        current = nil
+    }
+
+    /// The first host that answers and is not in recovery.
+    private func writableHost() async throws -> PostgresURL.Host {
+        var problems: [String] = []
+        for host in url.hosts {
+            do {
+                let connection = try await PostgresConnection.connect(
+                    on: MultiThreadedEventLoopGroup.singleton.any(),
+                    configuration: connectionConfiguration(for: host), id: 0, logger: logger
+                ).get()
+                defer { Task { try? await connection.close() } }
+                let rows = try await connection.query("SELECT pg_is_in_recovery() AS standby", logger: logger).collect()
+                if let standby = try rows.first?.decode(Bool.self), !standby {
+                    return host
+                }
+                problems.append("\(host.name):\(host.port) is a standby")
+            } catch {
+                problems.append("\(host.name):\(host.port): \(PostgresErrors.describe(error))")
+            }
+        }
+        throw StoreError(.unavailable, "no PostgreSQL host accepts writes (\(problems.joined(separator: "; ")))")
+    }
+
+    private var tls: (PostgresClient.Configuration.TLS, PostgresConnection.Configuration.TLS) {
+        switch url.parameters["sslmode"] ?? "prefer" {
+        case "disable":
+            return (.disable, .disable)
+        case "require", "verify-ca", "verify-full":
+            let context = try? NIOSSLContext(configuration: .makeClientConfiguration())
+            return (.require(.makeClientConfiguration()), context.map { .require($0) } ?? .disable)
+        default:
+            let context = try? NIOSSLContext(configuration: .makeClientConfiguration())
+            return (.prefer(.makeClientConfiguration()), context.map { .prefer($0) } ?? .disable)
+        }
+    }
+
+    private func configuration(for host: PostgresURL.Host) -> PostgresClient.Configuration {
+        var configuration = PostgresClient.Configuration(
+            host: host.name, port: host.port, username: url.username, password: url.password,
+            database: url.database, tls: tls.0
+        )
+        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.maximumConnections = 20
+        configuration.options.keepAliveBehavior = .init(frequency: .seconds(15))
+        return configuration
+    }
+
+    private func connectionConfiguration(for host: PostgresURL.Host) -> PostgresConnection.Configuration {
+        var configuration = PostgresConnection.Configuration(
+            host: host.name, port: host.port, username: url.username, password: url.password,
+            database: url.database, tls: tls.1
+        )
+        configuration.options.connectTimeout = .seconds(3)
+        return configuration
+    }
+}

@@ -1,0 +1,81 @@
+import AgentTurboCore
+import AgentTurboSQLite
+import AgentTurboTestSupport
+import Foundation
+import Testing
+
+/// A fresh agent-turbo home for one test: the CLI pointed at it, and a store on the same SQLite file for
+/// reading what the worker processes did.
+struct WorkerHome {
+    let directory: TemporaryDirectory
+    let cli: CLIRunner
+
+    init(environment: [String: String] = [:]) throws {
+        directory = try TemporaryDirectory(prefix: "agent-turbo-worker")
+        var cli = CLIRunner(home: directory.path, extraEnvironment: environment)
+        cli.currentDirectory = directory.path
+        self.cli = cli
+    }
+
+    var path: String { directory.path }
+
+    func store() async throws -> any TaskStore {
+        try await SQLiteTaskStore.open(path: directory.file("turbo.db"))
+    }
+
+    /// Submits one task through the CLI and returns its id.
+    @discardableResult
+    func submit(_ prompt: String, _ options: [String] = []) throws -> String {
+        let result = try cli.run(["submit", prompt, "--agent", "simulate"] + options)
+        guard result.status == 0, let id = result.lines.first else {
+            throw TestTimeout("submit failed: \(result.stderr)")
+        }
+        return id
+    }
+
+    func startWorker(_ options: [String] = []) throws -> WorkerProcess {
+        try WorkerProcess(cli, ["worker", "--poll-interval", "0.2s"] + options)
+    }
+
+    func remove() {
+        directory.remove()
+    }
+}
+
+extension TaskStore {
+    func waitForStatus(_ id: String, _ statuses: Set<TaskStatus>, timeout: Double = 120) async throws -> AgentTask {
+        try await eventually("task \(id) to be \(statuses.map(\.rawValue).sorted().joined(separator: " or "))", timeout: timeout) {
+            try await statuses.contains(existingTask(id).status)
+        }
+        return try await existingTask(id)
+    }
+
+    /// The task's output, all attempts, as text.
+    func outputText(_ id: String) async throws -> String {
+        try await output(for: id, after: nil, limit: 100_000).map { String(decoding: $0.data, as: UTF8.self) }.joined()
+    }
+}
+
+/// The grandchild pid a `grandchild` simulated agent reported on stderr.
+func grandchildPID(in output: String) -> Int32? {
+    guard let range = output.range(of: "grandchild pid ") else { return nil }
+    return Int32(output[range.upperBound...].prefix { $0.isNumber })
+}
+
+/// Lines `write=PATH` simulated agents appended: task id, attempt and the interval the agent ran.
+struct WrittenRun {
+    var taskID: String
+    var attempt: Int
+    var start: Double
+    var end: Double
+
+    static func read(_ path: String) -> [WrittenRun] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            let words = line.split(separator: " ")
+            guard words.count >= 8, let attempt = Int(words[2]), let start = Double(words[6]), let end = Double(words[7])
+            else { return nil }
+            return WrittenRun(taskID: String(words[0]), attempt: attempt, start: start, end: end)
+        }
+    }
+}
