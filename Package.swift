@@ -119,6 +119,9 @@ let package = Package(
                 "AgentTurboPostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/AgentTurboTestSupport",
             swiftSettings: strictSettings
@@ -141,6 +144,16 @@ let package = Package(
         .testTarget(
             name: "AgentTurboPostgresTests",
             dependencies: ["AgentTurboCore", "AgentTurboTestSupport", "agent-turbo"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AgentTurboClaudeTests",
+            dependencies: ["AgentTurboCore", "AgentTurboSQLite", "AgentTurboTestSupport", "agent-turbo"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "FakeAnthropicAPITests",
+            dependencies: ["AgentTurboTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -45,6 +45,12 @@ struct WorkerOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Longest retry backoff (default 10m).", valueName: "duration"))
     var retryMax: String = "10m"
 
+    @Option(name: .long, help: ArgumentHelp("How long a rate limit that names no reset time holds the profile back (default 60s).", valueName: "duration"))
+    var rateLimitWait: String = "60s"
+
+    @Option(name: .long, help: ArgumentHelp("How long invalid credentials hold the profile back on every worker (default 5m).", valueName: "duration"))
+    var credentialHold: String = "5m"
+
     /// The worker configuration these options describe.
     func configuration(home: String) throws -> WorkerConfiguration {
         var configuration = WorkerConfiguration(
@@ -62,6 +68,10 @@ struct WorkerOptions: ParsableArguments {
         configuration.retryPolicy = RetryPolicy(
             baseSeconds: try DurationText.seconds(retryBase, what: "--retry-base"),
             maximumSeconds: try DurationText.seconds(retryMax, what: "--retry-max")
+        )
+        configuration.classifier = AttemptClassifier(
+            credentialHoldSeconds: try DurationText.seconds(credentialHold, what: "--credential-hold"),
+            rateLimitFallbackSeconds: try DurationText.seconds(rateLimitWait, what: "--rate-limit-wait")
         )
         if let agents {
             let names = agents.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

@@ -10,6 +10,8 @@ struct PostgresDialect: SQLDialect {
         "(now() + make_interval(secs => \(param)::double precision))"
     }
 
+    func later(_ first: String, _ second: String) -> String { "GREATEST(\(first)::timestamptz, \(second))" }
+
     func secondsSince(_ column: String) -> String {
         "EXTRACT(EPOCH FROM (clock_timestamp() - \(column)))::double precision"
     }

@@ -42,6 +42,8 @@ public protocol SQLDialect: Sendable {
     var now: String { get }
     /// `now` plus a number of seconds given as the parameter `param` (such as `$3`).
     func now(plusSeconds param: String) -> String
+    /// The later of two timestamp expressions.
+    func later(_ first: String, _ second: String) -> String
     /// Seconds elapsed from the timestamp expression `column` until now.
     func secondsSince(_ column: String) -> String
     /// A parameter holding JSON text, cast for a `jsonb` column where needed.

@@ -35,7 +35,7 @@ extension SQLTaskStore {
                 started_at = \(d.now), updated_at = \(d.now), lease_expires_at = \(d.now(plusSeconds: "$2")),
                 completed_at = NULL, duration_sec = NULL, result = NULL, exit_code = NULL, session_id = NULL,
                 cost_usd = NULL, input_tokens = NULL, output_tokens = NULL, num_turns = NULL,
-                peak_memory_bytes = NULL, cpu_user_sec = NULL, cpu_system_sec = NULL
+                peak_memory_bytes = NULL, cpu_user_sec = NULL, cpu_system_sec = NULL, progress = NULL
             WHERE task_id IN (SELECT task_id FROM picked) AND status = 'pending'
             RETURNING \(TaskRows.taskColumns(d))
             """
@@ -120,19 +120,21 @@ extension SQLTaskStore {
         }
     }
 
-    /// Keeps the task row up to date with what a running agent has reported so far.
-    public func recordProgress(_ attempt: AttemptRef, _ report: AgentReport) async throws {
+    /// Keeps the task row up to date with what a running agent has done so far.
+    public func recordProgress(_ attempt: AttemptRef, _ progress: AgentProgress) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let json = String(decoding: try encoder.encode(progress), as: UTF8.self)
         let sql = """
             UPDATE agent_tasks SET session_id = COALESCE($4, session_id), cost_usd = COALESCE($5, cost_usd),
-                input_tokens = COALESCE($6, input_tokens), output_tokens = COALESCE($7, output_tokens),
-                num_turns = COALESCE($8, num_turns), updated_at = \(dialect.now)
+                input_tokens = $6, output_tokens = $7, num_turns = $8, progress = \(dialect.json("$9"))
             WHERE task_id = $1 AND assigned_worker_id = $2 AND attempt = $3 AND status = 'running'
             RETURNING task_id
             """
         let binds: [SQLValue] = [
-            .text(attempt.taskID), .text(attempt.workerID), .int(attempt.attempt), SQLValue(report.sessionID),
-            SQLValue(report.costUSD), SQLValue(report.inputTokens), SQLValue(report.outputTokens),
-            SQLValue(report.numTurns),
+            .text(attempt.taskID), .text(attempt.workerID), .int(attempt.attempt), SQLValue(progress.sessionID),
+            SQLValue(progress.costUSDEstimate), .int(progress.inputTokens), .int(progress.outputTokens),
+            .int(progress.turns), .json(json),
         ]
         let updated = try await database.write { connection in
             try await connection.query(sql, binds).count

@@ -49,6 +49,8 @@ extension SQLTaskStore {
         var retryCountIncrement = 0
         /// Seconds from now until the task may run again, for outcomes that put it back.
         var delaySeconds: Double?
+        /// Or a time it may run again (not before now), for a limit that resets then.
+        var notBefore: Date?
         var details: Details
     }
 
@@ -91,10 +93,9 @@ extension SQLTaskStore {
             if task.cancelRequested {
                 return cancelledInstead(report, "cancel requested while rate limited")
             }
-            let delay = max(0, retryAt.timeIntervalSinceNow)
             return FinishPlan(
                 status: .pending, action: .rateLimited, report: report, errorKind: .rateLimited, error: message,
-                delaySeconds: delay,
+                notBefore: retryAt,
                 details: base.with("error", message).with("retry_at", Timestamp.format(retryAt))
             )
         case .requeued(let reason):
@@ -114,7 +115,7 @@ extension SQLTaskStore {
         let d = dialect
         let report = plan.report
         let finished = plan.status.isFinished
-        let runAfter = plan.delaySeconds == nil ? "run_after" : d.now(plusSeconds: "$18")
+        let runAfter = plan.notBefore != nil ? d.later("$19", d.now) : plan.delaySeconds == nil ? "run_after" : d.now(plusSeconds: "$18")
         let sql = """
             UPDATE agent_tasks SET status = $2, updated_at = \(d.now), lease_expires_at = NULL,
                 completed_at = \(finished ? d.now : "NULL"),
@@ -133,7 +134,7 @@ extension SQLTaskStore {
             SQLValue(report.costUSD), SQLValue(report.inputTokens), SQLValue(report.outputTokens),
             SQLValue(report.numTurns), SQLValue(report.peakMemoryBytes), SQLValue(report.cpuUserSec),
             SQLValue(report.cpuSystemSec), .int(plan.retryCountIncrement), .text(attempt.workerID),
-            .int(attempt.attempt), .double(plan.delaySeconds ?? 0),
+            .int(attempt.attempt), .double(plan.delaySeconds ?? 0), .date(plan.notBefore ?? Date()),
         ]
         guard let row = try await connection.query(sql, binds).first else {
             throw StoreError(.leaseLost, "attempt \(attempt) changed while it was being finished")

@@ -4,12 +4,13 @@ import Foundation
 /// The column lists of the store's tables and the decoding of their rows, shared by both engines.
 enum TaskRows {
     static let taskColumnNames = AgentTask.CodingKeys.allCases.map(\.rawValue)
+    static let jsonColumns: Set<String> = ["agent_options", "progress"]
 
     /// `SELECT` list for `agent_tasks`, JSON read back as text.
     static func taskColumns(_ dialect: any SQLDialect, table: String? = nil) -> String {
         let prefix = table.map { "\($0)." } ?? ""
         return taskColumnNames.map { name in
-            name == "agent_options" ? "\(dialect.jsonText(prefix + name)) AS \(name)" : prefix + name
+            jsonColumns.contains(name) ? "\(dialect.jsonText(prefix + name)) AS \(name)" : prefix + name
         }.joined(separator: ", ")
     }
 
@@ -50,7 +51,8 @@ enum TaskRows {
             peakMemoryBytes: row.optionalInt("peak_memory_bytes"),
             cpuUserSec: row.optionalDouble("cpu_user_sec"),
             cpuSystemSec: row.optionalDouble("cpu_system_sec"),
-            batchID: row.optionalString("batch_id")
+            batchID: row.optionalString("batch_id"),
+            progress: row.optionalString("progress")
         )
     }
 

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import SQLiteNIO
+import Synchronization
 
 /// The embedded engine: one SQLite file in WAL mode, shared safely by several processes.
 ///
@@ -20,6 +21,7 @@ public final class SQLiteDatabase: SQLDatabase {
     private let readers: ResourcePool<SQLiteConnection>
     private let threadPool: NIOThreadPool
     private let broadcaster: EventBroadcaster
+    private let closed = Mutex(false)
 
     /// How long a statement waits for another process's write lock before giving up.
     public static let busyTimeoutMilliseconds = 15_000
@@ -135,11 +137,23 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     public func close() async throws {
+        guard closed.withLock({ closed in defer { closed = true }; return !closed }) else { return }
         try await writer.close()
         for reader in readers.all {
             try await reader.close()
         }
         try await threadPool.shutdownGracefully()
+    }
+
+    /// A store dropped without `close()` (an error on the way) still closes its connections.
+    deinit {
+        guard closed.withLock({ !$0 }) else { return }
+        let pool = threadPool
+        let connections = [writer] + readers.all
+        let closing = connections.map { $0.close() }
+        EventLoopFuture.andAllComplete(closing, on: closing[0].eventLoop).whenComplete { _ in
+            pool.shutdownGracefully { _ in }
+        }
     }
 
     /// Turns SQLite's errors about the file into sentences a user can act on; other errors pass unchanged.

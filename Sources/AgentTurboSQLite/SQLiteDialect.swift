@@ -13,6 +13,9 @@ struct SQLiteDialect: SQLDialect {
         "strftime(\(Self.timestampFormat), 'now', printf('%+.3f seconds', \(param)))"
     }
 
+    /// Timestamps are text in one format, so the larger text is the later time.
+    func later(_ first: String, _ second: String) -> String { "MAX(\(first), \(second))" }
+
     func secondsSince(_ column: String) -> String {
         "((julianday('now') - julianday(\(column))) * 86400.0)"
     }

@@ -45,7 +45,8 @@ enum SQLiteSchema {
                     peak_memory_bytes INTEGER,
                     cpu_user_sec REAL,
                     cpu_system_sec REAL,
-                    batch_id TEXT
+                    batch_id TEXT,
+                    progress TEXT
                 )
                 """,
                 "CREATE INDEX agent_tasks_batch ON agent_tasks (batch_id) WHERE batch_id IS NOT NULL",

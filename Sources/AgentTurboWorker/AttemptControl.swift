@@ -3,7 +3,8 @@ import AgentTurboCore
 import Foundation
 
 /// The handle by which anyone (timeout, cancel request, lost lease, shutdown) stops one running attempt:
-/// SIGTERM to its process group, then SIGKILL after the grace period. The first reason is the one recorded.
+/// SIGTERM to its process group, then, after the grace period, the supervisor kills the agent and everything
+/// it started. The first reason is the one recorded.
 actor AttemptControl {
     let ref: AttemptRef
     let killGrace: Duration
@@ -11,6 +12,7 @@ actor AttemptControl {
     private var process: AgentProcess?
     private var killer: Task<Void, Never>?
     private var killedHard = false
+    private var hasEnded = false
 
     init(ref: AttemptRef, killGrace: Duration) {
         self.ref = ref
@@ -24,7 +26,7 @@ actor AttemptControl {
             deliver()
         }
         if killedHard {
-            process.signalGroup(SIGKILL)
+            kill(process)
         }
     }
 
@@ -36,10 +38,13 @@ actor AttemptControl {
         }
         if immediately, !killedHard {
             killedHard = true
-            process?.signalGroup(SIGKILL)
+            if let process {
+                kill(process)
+            }
         }
     }
 
+    /// SIGTERM to the group now; the kill after the grace period.
     private func deliver() {
         guard let process, killer == nil else { return }
         process.signalGroup(SIGTERM)
@@ -47,6 +52,18 @@ actor AttemptControl {
         killer = Task {
             try? await Task.sleep(for: grace)
             if !Task.isCancelled {
+                self.kill(process)
+            }
+        }
+    }
+
+    /// The supervisor kills the agent and everything it started; should the supervisor itself not answer,
+    /// the whole group gets SIGKILL a little later.
+    private func kill(_ process: AgentProcess) {
+        process.kill()
+        Task {
+            try? await Task.sleep(for: .seconds(5))
+            if !self.hasEnded {
                 process.signalGroup(SIGKILL)
             }
         }
@@ -54,6 +71,7 @@ actor AttemptControl {
 
     /// The process is gone: nothing more to signal.
     func ended() {
+        hasEnded = true
         killer?.cancel()
     }
 }

@@ -25,6 +25,13 @@ struct AttemptDirectory {
         return folder
     }
 
+    /// A folder inside the scratch folder.
+    func folder(_ name: String) throws -> String {
+        let folder = path + "/" + name
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return folder
+    }
+
     /// The files of a Claude Code config folder that carry the login and the user's settings.
     static let seededFiles = [".credentials.json", "settings.json", ".claude.json"]
 

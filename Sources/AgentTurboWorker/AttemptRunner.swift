@@ -74,6 +74,10 @@ struct AttemptRunner: Sendable {
         if let variable = profile.configDirectoryVariable {
             extra[variable] = try scratch.agentConfigDirectory(seededFrom: configuration.environment[variable], home: configuration.environment["HOME"])
         }
+        if profile.style == .claude {
+            // Claude Code leaves folders in /tmp after every run; keep them in the scratch folder, removed below.
+            extra["CLAUDE_CODE_TMPDIR"] = try scratch.folder("tmp")
+        }
         let invocation = try profile.invocation(
             for: task, baseEnvironment: configuration.environment, toolExecutable: configuration.toolExecutable,
             extraEnvironment: extra
@@ -99,6 +103,7 @@ struct AttemptRunner: Sendable {
         async let stderr: Void = PipeReader.drain(process.stderrDescriptor, as: .stderr, into: queue)
         async let exit = process.waitForExit()
         let recorded = await recorder.record(from: queue)
+        await progress.flush()
         let ended = await exit
         _ = await (stdout, stderr)
         deadline.cancel()

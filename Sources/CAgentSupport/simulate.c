@@ -22,16 +22,16 @@ void *at_hold_memory(long megabytes) {
     return block;
 }
 
-static double now_seconds(void) {
+static double cpu_seconds(void) {
     struct timespec time;
-    clock_gettime(CLOCK_MONOTONIC, &time);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time);
     return (double)time.tv_sec + (double)time.tv_nsec / 1e9;
 }
 
 void at_burn_cpu(double seconds) {
-    double end = now_seconds() + seconds;
+    double end = cpu_seconds() + seconds;
     volatile unsigned long counter = 0;
-    while (now_seconds() < end) {
+    while (cpu_seconds() < end) {
         for (int i = 0; i < 100000; i++) {
             counter += (unsigned long)i;
         }

@@ -29,7 +29,9 @@ pid_t at_spawn(const at_spawn_request *request, int *error) {
     }
     // A new process group led by the child: the worker signals the whole group, grandchildren included.
     short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
-    if (request->new_process_group) {
+    if (request->new_session) {
+        flags |= POSIX_SPAWN_SETSID;
+    } else if (request->new_process_group) {
         posix_spawnattr_setpgroup(&attributes, 0);
         flags |= POSIX_SPAWN_SETPGROUP;
     }
@@ -86,6 +88,10 @@ int at_reap(pid_t pid, int *status, struct rusage *usage) {
 
 int at_signal_group(pid_t pgid, int signal) {
     return kill(-pgid, signal);
+}
+
+int at_signal_process(pid_t pid, int signal) {
+    return kill(pid, signal);
 }
 
 int at_exited(int status) { return WIFEXITED(status); }

@@ -1,7 +1,9 @@
 #define _GNU_SOURCE
 #include "agent_support.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -25,10 +27,124 @@ static int pidfd_open_compat(pid_t pid) {
     return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
+/// The parent of `pid` from /proc, or -1.
+static pid_t parent_of(pid_t pid) {
+    char path[64];
+    char buffer[512];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    FILE *file = fopen(path, "r");
+    if (file == NULL) {
+        return -1;
+    }
+    size_t length = fread(buffer, 1, sizeof(buffer) - 1, file);
+    fclose(file);
+    buffer[length] = 0;
+    // The command name may hold spaces and parentheses: the fields after it follow the last ')'.
+    char *close = strrchr(buffer, ')');
+    if (close == NULL) {
+        return -1;
+    }
+    char state;
+    int ppid;
+    if (sscanf(close + 1, " %c %d", &state, &ppid) != 2 || state == 'Z') {
+        return -1;
+    }
+    return (pid_t)ppid;
+}
+
+/// SIGKILLs every live descendant of this process, whatever its process group or session: Claude Code starts
+/// each tool command with setsid, out of reach of a signal to the agent's group. Returns how many were found.
+static int kill_descendants(void) {
+    enum { most = 4096 };
+    static pid_t pids[most];
+    static pid_t parents[most];
+    int count = 0;
+    DIR *proc = opendir("/proc");
+    if (proc == NULL) {
+        return 0;
+    }
+    struct dirent *entry;
+    while ((entry = readdir(proc)) != NULL && count < most) {
+        char *end;
+        long pid = strtol(entry->d_name, &end, 10);
+        if (*end != 0 || pid <= 0) {
+            continue;
+        }
+        pid_t parent = parent_of((pid_t)pid);
+        if (parent > 0) {
+            pids[count] = (pid_t)pid;
+            parents[count] = parent;
+            count++;
+        }
+    }
+    closedir(proc);
+    // Walk down from this process: mark children of marked processes until nothing changes.
+    static char marked[most];
+    memset(marked, 0, sizeof(marked));
+    pid_t self = getpid();
+    int found = 0;
+    int changed = 1;
+    while (changed) {
+        changed = 0;
+        for (int i = 0; i < count; i++) {
+            if (marked[i]) {
+                continue;
+            }
+            int descends = parents[i] == self;
+            for (int j = 0; !descends && j < count; j++) {
+                descends = marked[j] && pids[j] == parents[i];
+            }
+            if (descends) {
+                marked[i] = 1;
+                changed = 1;
+                found++;
+            }
+        }
+    }
+    for (int i = 0; i < count; i++) {
+        if (marked[i]) {
+            kill(pids[i], SIGKILL);
+        }
+    }
+    return found;
+}
+
+/// Kills and reaps every descendant, a few rounds to catch ones that were forking meanwhile. Their resource
+/// use joins this process's children totals, which the worker reads.
+static void clean_up_descendants(void) {
+    for (int round = 0; round < 20 && kill_descendants() > 0; round++) {
+        struct timespec pause = {0, 10 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+        while (waitpid(-1, NULL, WNOHANG) > 0) {
+        }
+    }
+    while (waitpid(-1, NULL, WNOHANG) > 0) {
+    }
+}
+
 /// The parent is gone: take the agent and everything it started down with it.
 static void __attribute__((noreturn)) kill_group(void) {
-    kill(0, SIGKILL);
+    kill_descendants();
+    // Only a supervisor leading its own group (as the worker starts it) takes the group down with it.
+    if (getpgrp() == getpid()) {
+        kill(0, SIGKILL);
+    }
     _exit(137);
+}
+
+/// Set by SIGUSR1: the worker wants the agent and everything it started killed now. The handler may run on
+/// any thread of the process (the Swift runtime has several), so it also writes to a pipe the wait loop polls.
+static volatile sig_atomic_t kill_requested = 0;
+static int wake_pipe[2] = {-1, -1};
+
+static void on_kill_request(int signal_number) {
+    (void)signal_number;
+    kill_requested = 1;
+    if (wake_pipe[1] >= 0) {
+        char byte = 1;
+        ssize_t ignored = write(wake_pipe[1], &byte, 1);
+        (void)ignored;
+    }
 }
 
 /// End like the agent ended, so the worker's wait status is the agent's.
@@ -62,11 +178,25 @@ void at_supervise_main(int argc, char **argv) {
         kill_group();
     }
 
-    // The worker stops an agent by signalling the group; the supervisor stays to report the agent's end.
+    // Orphans of the agent (a tool process started in a session of its own) become our children, so
+    // that they can be found and stopped when the agent ends.
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+
+    // The worker asks the agent to stop by sending SIGTERM to the group; the supervisor stays to report the
+    // agent's end. To kill, the worker sends SIGUSR1 to the supervisor alone, which SIGKILLs every descendant
+    // (a SIGKILL to the group would take the supervisor too, and leave orphans in other sessions running).
     signal(SIGTERM, SIG_IGN);
     signal(SIGINT, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
     signal(SIGQUIT, SIG_IGN);
+    if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        wake_pipe[0] = wake_pipe[1] = -1;
+    }
+    struct sigaction request;
+    memset(&request, 0, sizeof(request));
+    request.sa_handler = on_kill_request;
+    sigemptyset(&request.sa_mask);
+    sigaction(SIGUSR1, &request, NULL);
 
     posix_spawnattr_t attributes;
     sigset_t all, none;
@@ -87,9 +217,18 @@ void at_supervise_main(int argc, char **argv) {
     int agent_fd = pidfd_open_compat(agent);
     int status = 0;
     for (;;) {
+        if (kill_requested) {
+            kill_requested = 0;
+            kill_descendants();
+        }
         if (parent_fd >= 0 && agent_fd >= 0) {
-            struct pollfd fds[2] = {{parent_fd, POLLIN, 0}, {agent_fd, POLLIN, 0}};
-            int ready = poll(fds, 2, -1);
+            struct pollfd fds[3] = {{parent_fd, POLLIN, 0}, {agent_fd, POLLIN, 0}, {wake_pipe[0], POLLIN, 0}};
+            int ready = poll(fds, wake_pipe[0] >= 0 ? 3 : 2, -1);
+            if (ready > 0 && (fds[2].revents & POLLIN)) {
+                char drain[16];
+                while (read(wake_pipe[0], drain, sizeof(drain)) > 0) {
+                }
+            }
             if (ready < 0 && errno != EINTR) {
                 break;
             }
@@ -106,6 +245,7 @@ void at_supervise_main(int argc, char **argv) {
         }
         pid_t done = waitpid(agent, &status, WNOHANG);
         if (done == agent) {
+            clean_up_descendants();
             exit_like(status);
         }
         if (done < 0 && errno != EINTR) {
@@ -115,5 +255,6 @@ void at_supervise_main(int argc, char **argv) {
     // Waiting failed: fall back to a plain blocking wait.
     while (waitpid(agent, &status, 0) < 0 && errno == EINTR) {
     }
+    clean_up_descendants();
     exit_like(status);
 }

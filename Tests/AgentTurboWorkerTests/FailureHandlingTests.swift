@@ -9,16 +9,20 @@ struct FailureHandlingTests {
     func timeoutKillsTheGroup() async throws {
         let home = try WorkerHome()
         defer { home.remove() }
-        let polite = try home.submit("sleep=60 grandchild", ["--timeout", "2", "--retries", "0"])
-        let stubborn = try home.submit("sleep=60 grandchild ignore-term", ["--timeout", "2", "--retries", "0"])
+        // The timeout leaves the agents ample time to start their children first, however busy the machine.
+        let polite = try home.submit("sleep=60 grandchild daemon", ["--timeout", "6", "--retries", "0"])
+        let stubborn = try home.submit("sleep=60 grandchild daemon ignore-term", ["--timeout", "6", "--retries", "0"])
         let worker = try home.startWorker(["--concurrency", "2", "--kill-grace", "1s"])
         let store = try await home.store()
         for id in [polite, stubborn] {
             let task = try await store.waitForStatus(id, [.failed, .completed])
             #expect(task.status == .failed)
             #expect(task.errorKind == .timeout)
-            let grandchild = try #require(grandchildPID(in: try await store.outputText(id)))
+            let output = try await store.outputText(id)
+            let grandchild = try #require(grandchildPID(in: output))
             #expect(!ProcessTable.isAlive(grandchild), "the grandchild \(grandchild) of \(id) survived")
+            let daemon = try #require(daemonPID(in: output))
+            #expect(!ProcessTable.isAlive(daemon), "the daemon \(daemon) of \(id), in a session of its own, survived")
             for group in worker.agentGroups[id] ?? [] {
                 #expect(ProcessTable.members(ofGroup: group).isEmpty, "process group \(group) of \(id) survived")
             }

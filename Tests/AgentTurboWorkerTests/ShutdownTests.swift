@@ -55,7 +55,7 @@ struct ShutdownTests {
         let home = try WorkerHome()
         defer { home.remove() }
         let log = home.directory.file("done.log")
-        let ids = try (1...6).map { try home.submit("sleep=3 grandchild write=\(log) job \($0)") }
+        let ids = try (1...6).map { try home.submit("sleep=3 grandchild daemon write=\(log) job \($0)") }
         let first = try home.startWorker(["--concurrency", "3", "--lease", "2s", "--worker-id", "doomed"])
         let store = try await home.store()
         try await eventually("three agents running") { first.agentGroups.count == 3 }
@@ -64,6 +64,11 @@ struct ShutdownTests {
         _ = try await first.wait()
         try await eventually("every agent of the killed worker is gone", timeout: 30) {
             groups.allSatisfy { ProcessTable.members(ofGroup: $0).isEmpty }
+        }
+        for id in first.agentGroups.keys {
+            if let daemon = daemonPID(in: try await store.outputText(id)) {
+                try await eventually("the daemon of \(id) is gone", timeout: 30) { !ProcessTable.isAlive(daemon) }
+            }
         }
         let second = try home.startWorker(["--concurrency", "3", "--lease", "2s", "--worker-id", "survivor"])
         for id in ids {

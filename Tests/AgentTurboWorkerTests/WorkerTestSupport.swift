@@ -42,23 +42,15 @@ struct WorkerHome {
     }
 }
 
-extension TaskStore {
-    func waitForStatus(_ id: String, _ statuses: Set<TaskStatus>, timeout: Double = 120) async throws -> AgentTask {
-        try await eventually("task \(id) to be \(statuses.map(\.rawValue).sorted().joined(separator: " or "))", timeout: timeout) {
-            try await statuses.contains(existingTask(id).status)
-        }
-        return try await existingTask(id)
-    }
-
-    /// The task's output, all attempts, as text.
-    func outputText(_ id: String) async throws -> String {
-        try await output(for: id, after: nil, limit: 100_000).map { String(decoding: $0.data, as: UTF8.self) }.joined()
-    }
-}
-
 /// The grandchild pid a `grandchild` simulated agent reported on stderr.
 func grandchildPID(in output: String) -> Int32? {
     guard let range = output.range(of: "grandchild pid ") else { return nil }
+    return Int32(output[range.upperBound...].prefix { $0.isNumber })
+}
+
+/// The pid of the child a `daemon` simulated agent started in a session of its own.
+func daemonPID(in output: String) -> Int32? {
+    guard let range = output.range(of: "daemon pid ") else { return nil }
     return Int32(output[range.upperBound...].prefix { $0.isNumber })
 }
 

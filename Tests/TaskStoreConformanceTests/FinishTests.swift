@@ -146,7 +146,9 @@ struct FinishTests {
                 try await store.finish(first.ref, .completed(AgentReport(result: "stale")), retryPolicy: .standard)
             }
             #expect(error?.code == .leaseLost)
-            await #expect(throws: StoreError.self) { try await store.recordProgress(first.ref, AgentReport(numTurns: 9)) }
+            var late = AgentProgress()
+            late.turns = 9
+            await #expect(throws: StoreError.self) { try await store.recordProgress(first.ref, late) }
             let renewal = try await store.renewLeases([first.ref, second.ref], leaseSeconds: 60)
             #expect(renewal.lost == [first.ref])
             #expect(renewal.renewed == [second.ref])
@@ -169,11 +171,22 @@ struct FinishTests {
         try await withTestStore(engine) { store, _ in
             _ = try await store.submit(task())
             let claimed = try await claimOne(store)
-            try await store.recordProgress(claimed.ref, AgentReport(sessionID: "s", costUSD: 0.5, numTurns: 3))
+            var progress = AgentProgress()
+            progress.sessionID = "s"
+            progress.turns = 3
+            progress.toolUses = 2
+            progress.lastTool = "Bash: npm test"
+            progress.inputTokens = 300
+            progress.outputTokens = 30
+            progress.costUSDEstimate = 0.5
+            try await store.recordProgress(claimed.ref, progress)
             let row = try await store.existingTask(claimed.taskID)
             #expect(row.numTurns == 3)
             #expect(row.costUSD == 0.5)
             #expect(row.sessionID == "s")
+            #expect(row.inputTokens == 300)
+            let stored = try JSONDecoder().decode(AgentProgress.self, from: Data((row.progress ?? "{}").utf8))
+            #expect(stored == progress)
             #expect(try await store.actions(for: claimed.taskID).count == 2, "progress is not a state change")
         }
     }

@@ -54,7 +54,8 @@ public final class AgentProcess: Sendable {
                     withOptionalCString(invocation.workingDirectory) { cwd in
                         var request = at_spawn_request(
                             path: path, argv: argvPointers, envp: envPointers, cwd: cwd,
-                            stdin_fd: input[0], stdout_fd: output[1], stderr_fd: errors[1], new_process_group: 1
+                            stdin_fd: input[0], stdout_fd: output[1], stderr_fd: errors[1], new_process_group: 1,
+                            new_session: 0
                         )
                         return at_spawn(&request, &spawnError)
                     }
@@ -99,11 +100,22 @@ public final class AgentProcess: Sendable {
         thread.start()
     }
 
-    /// Sends a signal to the whole process group (agent, supervisor and anything they started).
+    /// Sends a signal to the whole process group (agent, supervisor and anything they started in it): SIGTERM
+    /// asks the agent to stop; the supervisor ignores it.
     public func signalGroup(_ signal: CInt) {
         reaped.withLock { reaped in
             if !reaped {
                 _ = at_signal_group(pid, signal)
+            }
+        }
+    }
+
+    /// Asks the supervisor to SIGKILL the agent and every process it started, in whatever group or session;
+    /// the supervisor then ends as the agent did.
+    public func kill() {
+        reaped.withLock { reaped in
+            if !reaped {
+                _ = at_signal_process(pid, SIGUSR1)
             }
         }
     }

@@ -1,16 +1,23 @@
 /// The profiles every installation has (SPEC §2).
 public enum BuiltinProfiles {
+    /// Claude Code's own retries are capped low: by default it retries an error up to ten times over about
+    /// three minutes (a 401 included), holding a slot; the queue retries with backoff instead, and a usage
+    /// limit or invalid key holds the profile back on every worker.
+    static let claudeEnvironment = ["CLAUDE_CODE_MAX_RETRIES": "2"]
+
     /// Claude Code headless: `claude -p PROMPT --output-format json` plus the task's options.
     public static let claude = AgentProfile(
         name: "claude", executable: "claude", arguments: ["-p", "{prompt}", "--output-format", "json"],
-        style: .claude, outputFormat: .claudeJSON, configDirectoryVariable: "CLAUDE_CONFIG_DIR"
+        style: .claude, outputFormat: .claudeJSON, environment: claudeEnvironment,
+        configDirectoryVariable: "CLAUDE_CONFIG_DIR"
     )
 
     /// Claude Code with live progress: every event is read as it comes (`stream-json` needs `--verbose`).
     public static let claudeStream = AgentProfile(
         name: "claude-stream", executable: "claude",
         arguments: ["-p", "{prompt}", "--output-format", "stream-json", "--verbose"],
-        style: .claude, outputFormat: .claudeStreamJSON, configDirectoryVariable: "CLAUDE_CONFIG_DIR"
+        style: .claude, outputFormat: .claudeStreamJSON, environment: claudeEnvironment,
+        configDirectoryVariable: "CLAUDE_CONFIG_DIR"
     )
 
     /// OpenAI Codex CLI: `codex exec --json PROMPT`.

@@ -31,6 +31,8 @@ public struct AttemptClassifier: Sendable {
     public var credentialHoldSeconds: Double = 300
     /// The wait after a rate limit that names no reset time.
     public var rateLimitFallbackSeconds: Double = 60
+    /// The wait after a usage limit whose reset time cannot be read.
+    public var usageLimitFallbackSeconds: Double = 3600
 
     public init(credentialHoldSeconds: Double = 300, rateLimitFallbackSeconds: Double = 60) {
         self.credentialHoldSeconds = credentialHoldSeconds
@@ -80,49 +82,56 @@ public struct AttemptClassifier: Sendable {
         }
     }
 
+    /// Claude Code's result: `is_error`, `subtype`, `api_error_status`, `api_error` and the result text.
     private func classifyClaude(
         _ claude: ClaudeResult, exit: ProcessExit, report: AgentReport, stderrTail: Data, now: Date
     ) -> Classification {
-        let text = claude.result ?? ""
+        let text = claude.result ?? claude.errors?.joined(separator: "; ") ?? ""
+        let line = Self.oneLine(text)
+        func failure(_ kind: ErrorKind, _ message: String, hold: Date? = nil) -> Classification {
+            Classification(outcome: .failed(AttemptFailure(kind: kind, message: message), report), holdUntil: hold)
+        }
         if !claude.isError, claude.subtype == nil || claude.subtype == "success" {
             return Classification(outcome: .completed(report))
         }
-        if let reset = Self.usageLimitReset(text, now: now) {
-            return Classification(outcome: .rateLimited(retryAt: reset, message: Self.oneLine(text), report), holdUntil: reset)
+        // A usage limit (subscription): wait for the reset, on every worker, without spending a retry.
+        if claude.apiError == "usage_limit_reached" || text.hasPrefix("You've hit your") || text.contains("usage limit reached") {
+            let reset = UsageLimitReset.parse(text, now: now) ?? now.addingTimeInterval(usageLimitFallbackSeconds)
+            return Classification(outcome: .rateLimited(retryAt: reset, message: line, report), holdUntil: reset)
+        }
+        switch claude.subtype {
+        case "error_max_turns":
+            return failure(.maxTurns, "reached the task's max_turns (\(claude.numTurns ?? 0) turns)")
+        case "error_max_budget_usd":
+            return failure(.budgetExhausted, "reached the spending limit: \(line)")
+        default:
+            break
         }
         let status = claude.apiErrorStatus
         let lowered = text.lowercased()
-        if status == 401 || status == 403 || lowered.contains("invalid api key") || lowered.contains("authentication_error")
+        if status == 401 || status == 403 || claude.apiErrorType == "authentication_error"
+            || claude.apiErrorType == "permission_error" || lowered.contains("invalid api key")
             || lowered.contains("please run /login") || lowered.contains("oauth token has expired")
         {
-            let hold = now.addingTimeInterval(credentialHoldSeconds)
-            return Classification(outcome: .failed(AttemptFailure(kind: .invalidCredentials, message: "invalid credentials: \(Self.oneLine(text))"), report), holdUntil: hold)
+            return failure(.invalidCredentials, "invalid credentials: \(line)", hold: now.addingTimeInterval(credentialHoldSeconds))
         }
-        if status == 429 || lowered.contains("rate_limit_error") || lowered.contains("rate limit") {
+        if status == 429 || claude.apiErrorType == "rate_limit_error" {
             let reset = now.addingTimeInterval(rateLimitFallbackSeconds)
-            return Classification(outcome: .rateLimited(retryAt: reset, message: "rate limited: \(Self.oneLine(text))", report), holdUntil: reset)
+            return Classification(outcome: .rateLimited(retryAt: reset, message: "rate limited: \(line)", report), holdUntil: reset)
+        }
+        if let status, [400, 404, 413, 422].contains(status) {
+            return failure(.apiRejected, "the API refused the request (\(status)): \(line)")
         }
         if let status, status == 529 || status == 408 || status >= 500 {
-            return Classification(outcome: .failed(AttemptFailure(kind: .transient, message: "API error \(status): \(Self.oneLine(text))"), report))
+            return failure(.transient, "API error \(status): \(line)")
         }
-        if lowered.contains("overloaded") || lowered.contains("api error") || lowered.contains("connection error")
-            || lowered.contains("request timed out") || lowered.contains("fetch failed")
+        if claude.apiError == "connection_failed" || claude.terminalReason == "api_error" || lowered.contains("overloaded")
+            || lowered.contains("request timed out") || lowered.contains("connection")
         {
-            return Classification(outcome: .failed(AttemptFailure(kind: .transient, message: Self.oneLine(text)), report))
+            return failure(.transient, line.isEmpty ? "the API could not be reached" : line)
         }
-        if claude.subtype == "error_max_turns" {
-            return Classification(outcome: .failed(AttemptFailure(kind: .maxTurns, message: "reached the task's max_turns (\(claude.numTurns ?? 0) turns)"), report))
-        }
-        let message = text.isEmpty ? "the agent reported an error (\(claude.subtype ?? "is_error"), \(exit.summary))" : Self.oneLine(text)
-        return Classification(outcome: .failed(AttemptFailure(kind: .agentError, message: message), report))
-    }
-
-    /// Claude Code's usage-limit message, `Claude AI usage limit reached|1767225600`: the reset as a Unix time.
-    static func usageLimitReset(_ text: String, now: Date) -> Date? {
-        guard text.lowercased().contains("limit reached"), let bar = text.lastIndex(of: "|") else { return nil }
-        let digits = text[text.index(after: bar)...].prefix { $0.isNumber }
-        guard let seconds = Double(digits), seconds > 1_000_000_000 else { return nil }
-        return Date(timeIntervalSince1970: seconds)
+        let message = line.isEmpty ? "the agent reported an error (\(claude.subtype ?? "is_error"), \(exit.summary))" : line
+        return failure(.agentError, message)
     }
 
     static func text(_ data: Data) -> String? {

@@ -13,6 +13,12 @@ public struct ClaudeResult: Sendable, Hashable, Decodable {
     public var numTurns: Int?
     public var durationMS: Double?
     public var apiErrorStatus: Int?
+    /// The API's error type (`authentication_error`, `rate_limit_error`, ...).
+    public var apiErrorType: String?
+    /// Claude Code's own category (`usage_limit_reached`, `connection_failed`, ...).
+    public var apiError: String?
+    public var terminalReason: String?
+    public var errors: [String]?
     public var usage: Usage?
 
     public struct Usage: Sendable, Hashable, Decodable {
@@ -45,6 +51,10 @@ public struct ClaudeResult: Sendable, Hashable, Decodable {
         case numTurns = "num_turns"
         case durationMS = "duration_ms"
         case apiErrorStatus = "api_error_status"
+        case apiErrorType = "api_error_type"
+        case apiError = "api_error"
+        case terminalReason = "terminal_reason"
+        case errors
         case usage
     }
 
@@ -60,6 +70,10 @@ public struct ClaudeResult: Sendable, Hashable, Decodable {
         durationMS = try? container.decodeIfPresent(Double.self, forKey: .durationMS)
         apiErrorStatus = (try? container.decodeIfPresent(Int.self, forKey: .apiErrorStatus))
             ?? (try? container.decodeIfPresent(String.self, forKey: .apiErrorStatus)).flatMap { $0.flatMap(Int.init) }
+        apiErrorType = try? container.decodeIfPresent(String.self, forKey: .apiErrorType)
+        apiError = try? container.decodeIfPresent(String.self, forKey: .apiError)
+        terminalReason = try? container.decodeIfPresent(String.self, forKey: .terminalReason)
+        errors = try? container.decodeIfPresent([String].self, forKey: .errors)
         usage = try? container.decodeIfPresent(Usage.self, forKey: .usage)
     }
 

@@ -8,6 +8,8 @@ public struct SimulateDirectives: Sendable, Hashable {
     public var outputBytes: Int = 0
     public var ignoreTerm = false
     public var grandchild = false
+    /// Starts a child in a session of its own that sleeps an hour (out of reach of a process-group signal).
+    public var daemon = false
     /// An API status to report: 401 (invalid credentials), 429 (rate limit), 529 or 5xx (transient).
     public var status: Int?
     /// A usage limit that resets this many seconds from now.
@@ -33,6 +35,7 @@ public struct SimulateDirectives: Sendable, Hashable {
             case ("output", let value?): outputBytes = Int(value) ?? 0
             case ("ignore-term", nil): ignoreTerm = true
             case ("grandchild", nil): grandchild = true
+            case ("daemon", nil): daemon = true
             case ("status", let value?): status = Int(value)
             case ("rate-limit", let value?): rateLimitSeconds = Double(value)
             case ("write", let value?): writePath = value

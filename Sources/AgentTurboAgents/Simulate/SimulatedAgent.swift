@@ -15,7 +15,10 @@ public enum SimulatedAgent {
             FileHandle.standardError.write(Data("simulate: could not allocate \(directives.memoryMB) MB\n".utf8))
         }
         if directives.grandchild {
-            startGrandchild(sleeping: directives.sleepSeconds)
+            startGrandchild(sleeping: directives.sleepSeconds, ownSession: false)
+        }
+        if directives.daemon {
+            startGrandchild(sleeping: 3600, ownSession: true)
         }
         if directives.outputBytes > 0 {
             printFiller(bytes: directives.outputBytes)
@@ -46,8 +49,12 @@ public enum SimulatedAgent {
         var code = 0
         var object: [String: Any] = [:]
         if let seconds = directives.rateLimitSeconds {
+            // The older Claude Code wording, which carries the reset to the second (the newer one says
+            // "resets 2:52am"), so that short simulated limits stay exact.
             let reset = Int(Date().timeIntervalSince1970 + seconds)
             outputText = "Claude AI usage limit reached|\(reset)"
+            object["api_error"] = "usage_limit_reached"
+            object["api_error_status"] = 429
             isError = true
             code = 1
         } else if let status = directives.status {
@@ -56,7 +63,8 @@ public enum SimulatedAgent {
             object["api_error_status"] = status
             switch status {
             case 401, 403:
-                outputText = "Invalid API key · Please run /login"
+                outputText = "Invalid API key · Fix external API key"
+                object["api_error_type"] = status == 401 ? "authentication_error" : "permission_error"
             case 429:
                 outputText = "API Error: 429 {\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"Rate limited\"}}"
             case 529:
@@ -90,8 +98,9 @@ public enum SimulatedAgent {
         return (object, code)
     }
 
-    /// Starts `agent-turbo __simulate-agent sleep=N` in this process group, sharing stdout and stderr.
-    static func startGrandchild(sleeping seconds: Double) {
+    /// Starts `agent-turbo __simulate-agent sleep=N`, sharing stdout and stderr: in this process group, or in a
+    /// session of its own as a daemon (or a Claude Code tool command) would be.
+    static func startGrandchild(sleeping seconds: Double, ownSession: Bool) {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let argv = [executable, "__simulate-agent", "sleep=\(seconds)", "result=grandchild"]
         var error: CInt = 0
@@ -100,13 +109,13 @@ public enum SimulatedAgent {
                 executable.withCString { path in
                     var request = at_spawn_request(
                         path: path, argv: argvPointers, envp: envPointers, cwd: nil, stdin_fd: -1,
-                        stdout_fd: 1, stderr_fd: 2, new_process_group: 0
+                        stdout_fd: 1, stderr_fd: 2, new_process_group: 0, new_session: ownSession ? 1 : 0
                     )
                     return at_spawn(&request, &error)
                 }
             }
         }
-        FileHandle.standardError.write(Data("simulate: grandchild pid \(pid)\n".utf8))
+        FileHandle.standardError.write(Data("simulate: \(ownSession ? "daemon" : "grandchild") pid \(pid)\n".utf8))
     }
 
     static func printFiller(bytes: Int) {

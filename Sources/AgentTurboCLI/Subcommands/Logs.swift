@@ -18,36 +18,43 @@ extension AgentTurboCommand {
         @Option(name: .long, help: ArgumentHelp("Only this attempt (default: all).", valueName: "n"))
         var attempt: Int?
 
+        @Flag(name: .long, help: "Print the output exactly as stored, without rendering Claude Code's JSON events.")
+        var raw = false
+
         func run() async throws {
+            var renderer = LogRenderer()
+            func write(_ chunk: OutputChunk) {
+                FileHandle.standardOutput.write(raw ? chunk.data : renderer.render(chunk))
+            }
             try await global.withStore { store in
                 _ = try await store.existingTask(id)
                 var cursor = attempt.map { OutputCursor(attempt: $0, sequence: 0) }
                 var lastAttempt = 0
+                var finished = false
                 while true {
                     let chunks = try await store.output(for: id, after: cursor, limit: 500)
                     for chunk in chunks where attempt == nil || chunk.attempt == attempt {
                         if attempt == nil, chunk.attempt != lastAttempt, lastAttempt != 0 || chunk.attempt > 1 {
-                            FileHandle.standardOutput.write(Data("--- attempt \(chunk.attempt) ---\n".utf8))
+                            FileHandle.standardOutput.write(renderer.finish() + Data("--- attempt \(chunk.attempt) ---\n".utf8))
                         }
                         lastAttempt = chunk.attempt
-                        FileHandle.standardOutput.write(chunk.data)
+                        write(chunk)
                     }
                     cursor = chunks.last?.cursor ?? cursor
                     if chunks.count == 500 {
                         continue
                     }
-                    guard follow else { return }
-                    if try await store.existingTask(id).status.isFinished {
-                        // One more read: output written just before the task finished.
-                        let rest = try await store.output(for: id, after: cursor, limit: 10_000)
-                        for chunk in rest where attempt == nil || chunk.attempt == attempt {
-                            FileHandle.standardOutput.write(chunk.data)
-                        }
-                        return
+                    // Stop after the read that follows the task's end, so output written just before it is shown.
+                    if !follow || finished {
+                        break
                     }
-                    try await Task.sleep(for: .milliseconds(300))
+                    finished = try await store.existingTask(id).status.isFinished
+                    if !finished {
+                        try await Task.sleep(for: .milliseconds(300))
+                    }
                 }
             }
+            FileHandle.standardOutput.write(raw ? Data() : renderer.finish())
         }
     }
 }

@@ -97,6 +97,11 @@ struct TaskDetail: Encodable {
             lines.append(("tokens", "\(task.inputTokens.map(String.init) ?? "-") in, \(task.outputTokens.map(String.init) ?? "-") out"))
             lines.append(("num_turns", task.numTurns.map(String.init) ?? "-"))
         }
+        if let text = task.progress, let data = text.data(using: .utf8),
+            let progress = try? JSONDecoder().decode(AgentProgress.self, from: data)
+        {
+            lines.append(("progress", (task.status == .running ? "" : "at the end: ") + progress.summary))
+        }
         if let peak = task.peakMemoryBytes {
             lines.append(("peak_memory", Formatting.bytes(Double(peak))))
             lines.append(("cpu", "\(Formatting.seconds(task.cpuUserSec)) user, \(Formatting.seconds(task.cpuSystemSec)) system"))

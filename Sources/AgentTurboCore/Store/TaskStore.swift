@@ -36,8 +36,8 @@ public protocol TaskStore: Sendable {
     func renewLeases(_ attempts: [AttemptRef], leaseSeconds: Double) async throws -> LeaseRenewal
     /// Running attempts of this worker that someone asked to cancel (a cheap, frequent check).
     func cancelRequests(workerID: String) async throws -> [AttemptRef]
-    /// Records figures an agent reported while still running (turns, cost, tokens so far).
-    func recordProgress(_ attempt: AttemptRef, _ report: AgentReport) async throws
+    /// Records what a running agent has done so far (turns, tool uses, tokens, estimated cost).
+    func recordProgress(_ attempt: AttemptRef, _ progress: AgentProgress) async throws
     /// Ends an attempt. Throws `leaseLost` if the attempt is no longer the worker's.
     @discardableResult
     func finish(_ attempt: AttemptRef, _ outcome: AttemptOutcome, retryPolicy: RetryPolicy) async throws -> AgentTask

@@ -41,6 +41,8 @@ public struct AgentTask: Sendable, Hashable, Codable {
     public var cpuSystemSec: Double?
     /// Set on the tasks of one `run` batch.
     public var batchID: String?
+    /// What a running agent reported so far (turns, tool uses, estimated cost), as JSON text.
+    public var progress: String?
 
     public init(
         taskID: String, taskType: String, taskDescription: String, taskPriority: Int, status: TaskStatus,
@@ -49,7 +51,8 @@ public struct AgentTask: Sendable, Hashable, Codable {
         result: String?, error: String?, agent: String, workingDir: String?, agentOptions: AgentOptions,
         runAfter: Date, leaseExpiresAt: Date?, cancelRequested: Bool, exitCode: Int?, errorKind: ErrorKind?,
         sessionID: String?, costUSD: Double?, inputTokens: Int?, outputTokens: Int?, numTurns: Int?,
-        peakMemoryBytes: Int?, cpuUserSec: Double?, cpuSystemSec: Double?, batchID: String? = nil
+        peakMemoryBytes: Int?, cpuUserSec: Double?, cpuSystemSec: Double?, batchID: String? = nil,
+        progress: String? = nil
     ) {
         self.taskID = taskID
         self.taskType = taskType
@@ -85,6 +88,7 @@ public struct AgentTask: Sendable, Hashable, Codable {
         self.cpuUserSec = cpuUserSec
         self.cpuSystemSec = cpuSystemSec
         self.batchID = batchID
+        self.progress = progress
     }
 
     /// The reference a worker holds while it runs this attempt; every write about the attempt is guarded by it.
@@ -127,6 +131,7 @@ public struct AgentTask: Sendable, Hashable, Codable {
         case cpuUserSec = "cpu_user_sec"
         case cpuSystemSec = "cpu_system_sec"
         case batchID = "batch_id"
+        case progress
     }
 
     /// Encodes every column, `null` included, so a reader sees the whole schema in every object.
@@ -166,5 +171,48 @@ public struct AgentTask: Sendable, Hashable, Codable {
         try c.encode(cpuUserSec, forKey: .cpuUserSec)
         try c.encode(cpuSystemSec, forKey: .cpuSystemSec)
         try c.encode(batchID, forKey: .batchID)
+        try c.encode(progress.map(JSONValue.init(parsing:)), forKey: .progress)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            taskID: try c.decode(String.self, forKey: .taskID),
+            taskType: try c.decode(String.self, forKey: .taskType),
+            taskDescription: try c.decode(String.self, forKey: .taskDescription),
+            taskPriority: try c.decode(Int.self, forKey: .taskPriority),
+            status: try c.decode(TaskStatus.self, forKey: .status),
+            timeoutSeconds: try c.decode(Int.self, forKey: .timeoutSeconds),
+            maxRetries: try c.decode(Int.self, forKey: .maxRetries),
+            retryCount: try c.decode(Int.self, forKey: .retryCount),
+            attempt: try c.decode(Int.self, forKey: .attempt),
+            assignedWorkerID: try c.decodeIfPresent(String.self, forKey: .assignedWorkerID),
+            createdAt: try c.decode(Date.self, forKey: .createdAt),
+            updatedAt: try c.decode(Date.self, forKey: .updatedAt),
+            startedAt: try c.decodeIfPresent(Date.self, forKey: .startedAt),
+            completedAt: try c.decodeIfPresent(Date.self, forKey: .completedAt),
+            durationSec: try c.decodeIfPresent(Double.self, forKey: .durationSec),
+            result: try c.decodeIfPresent(String.self, forKey: .result),
+            error: try c.decodeIfPresent(String.self, forKey: .error),
+            agent: try c.decode(String.self, forKey: .agent),
+            workingDir: try c.decodeIfPresent(String.self, forKey: .workingDir),
+            agentOptions: try c.decodeIfPresent(AgentOptions.self, forKey: .agentOptions) ?? AgentOptions(),
+            runAfter: try c.decode(Date.self, forKey: .runAfter),
+            leaseExpiresAt: try c.decodeIfPresent(Date.self, forKey: .leaseExpiresAt),
+            cancelRequested: try c.decode(Bool.self, forKey: .cancelRequested),
+            exitCode: try c.decodeIfPresent(Int.self, forKey: .exitCode),
+            errorKind: try c.decodeIfPresent(ErrorKind.self, forKey: .errorKind),
+            sessionID: try c.decodeIfPresent(String.self, forKey: .sessionID),
+            costUSD: try c.decodeIfPresent(Double.self, forKey: .costUSD),
+            inputTokens: try c.decodeIfPresent(Int.self, forKey: .inputTokens),
+            outputTokens: try c.decodeIfPresent(Int.self, forKey: .outputTokens),
+            numTurns: try c.decodeIfPresent(Int.self, forKey: .numTurns),
+            peakMemoryBytes: try c.decodeIfPresent(Int.self, forKey: .peakMemoryBytes),
+            cpuUserSec: try c.decodeIfPresent(Double.self, forKey: .cpuUserSec),
+            cpuSystemSec: try c.decodeIfPresent(Double.self, forKey: .cpuSystemSec),
+            batchID: try c.decodeIfPresent(String.self, forKey: .batchID),
+            progress: try c.decodeIfPresent(JSONValue.self, forKey: .progress)
+                .map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        )
     }
 }

@@ -30,6 +30,10 @@ public struct ErrorKind: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let rateLimited = ErrorKind(rawValue: "rate_limited")
     /// The agent used up the task's `max_turns`; running it again would do the same.
     public static let maxTurns = ErrorKind(rawValue: "max_turns")
+    /// The API refused the request itself (400, 404, 413): sending it again would be refused again.
+    public static let apiRejected = ErrorKind(rawValue: "api_rejected")
+    /// The agent spent the spending limit it was given.
+    public static let budgetExhausted = ErrorKind(rawValue: "budget_exhausted")
     /// A transient API failure (overloaded, 5xx, dropped connection): retried with backoff.
     public static let transient = ErrorKind(rawValue: "transient")
     /// The attempt ran past the task's `timeout_seconds` and its process group was stopped.
@@ -43,6 +47,6 @@ public struct ErrorKind: RawRepresentable, Sendable, Hashable, Codable, CustomSt
 
     /// Failures that no retry can fix fail the task at once.
     public var isPermanent: Bool {
-        self == .invalidCredentials || self == .executableNotFound || self == .invalidTask || self == .maxTurns
+        [.invalidCredentials, .executableNotFound, .invalidTask, .maxTurns, .apiRejected, .budgetExhausted].contains(self)
     }
 }
