@@ -1,22 +1,12 @@
 /// Why an attempt did not complete. A set that grows, so a struct with static members rather than an enum;
 /// stored in `agent_tasks.error_kind` as its raw value.
-public struct ErrorKind: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+public struct ErrorKind: StringKind {
     public var rawValue: String
 
     public init(rawValue: String) {
         self.rawValue = rawValue
     }
 
-    public init(from decoder: any Decoder) throws {
-        self.rawValue = try decoder.singleValueContainer().decode(String.self)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
-
-    public var description: String { rawValue }
 
     /// The agent ran and reported an error of its own (`is_error`, a non-zero exit).
     public static let agentError = ErrorKind(rawValue: "agent_error")

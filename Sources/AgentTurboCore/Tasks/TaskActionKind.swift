@@ -1,21 +1,11 @@
 /// The `action` of an `agent_actions` row: one per state change. A growing set, so a struct with static members.
-public struct TaskActionKind: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+public struct TaskActionKind: StringKind {
     public var rawValue: String
 
     public init(rawValue: String) {
         self.rawValue = rawValue
     }
 
-    public init(from decoder: any Decoder) throws {
-        self.rawValue = try decoder.singleValueContainer().decode(String.self)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
-
-    public var description: String { rawValue }
 
     public static let created = TaskActionKind(rawValue: "created")
     public static let claimed = TaskActionKind(rawValue: "claimed")
