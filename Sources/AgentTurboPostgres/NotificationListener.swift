@@ -49,7 +49,7 @@ final class NotificationListener: Sendable {
             let listening = Flag()
             let reconnected = listenedBefore
             do {
-                try await connector.withConnection { connection in
+                try await connector.withConnection(operationDeadline: nil) { connection in
                     try await connection.listen(on: Self.tasksChannel) { tasks in
                         try await connection.listen(on: Self.cancelChannel) { cancels in
                             listening.set()

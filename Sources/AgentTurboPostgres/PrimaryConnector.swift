@@ -70,40 +70,55 @@ actor PrimaryConnector {
     /// down, which would hide a failover; a connection that is not handed over in this time means the
     /// database is unavailable.
     static let leaseTimeout: Duration = .seconds(8)
+    /// How long one operation may take once it has its connection, before it counts as stuck.
+    static let operationTimeout: Duration = .seconds(120)
 
-    /// Runs `body` on a connection to the writable host. Connection failures (and a lease that does not come)
-    /// drop the client, so the next call connects afresh, and surface as `StoreError.unavailable`.
+    /// Runs `body` on a connection to the writable host. Connection failures, a lease that does not come and
+    /// an operation that does not end (`operationDeadline`; `nil` for the long-lived LISTEN) drop the client, so
+    /// the next call connects afresh, and surface as `StoreError.unavailable`.
+    ///
+    /// The work runs in a task of its own that the caller stops waiting for when a deadline passes: a query
+    /// whose connection died with the server was seen never to return, even after its pool shut down, and
+    /// neither cancellation nor a task group (which waits for all its children) can get past that.
     nonisolated func withConnection<T: Sendable>(
+        operationDeadline: Duration? = PrimaryConnector.operationTimeout,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         let client = try await client()
         let leased = Flag()
-        do {
-            return try await withThrowingTaskGroup(of: Leased<T>.self) { group in
-                group.addTask {
-                    .value(try await client.withConnection { connection in
-                        leased.set()
-                        return try await body(connection)
-                    })
-                }
-                group.addTask {
-                    try await Task.sleep(for: Self.leaseTimeout)
-                    if !leased.isSet {
-                        throw LeaseTimedOut()
-                    }
-                    return .watchdogDone
-                }
-                while let result = try await group.next() {
-                    if case .value(let value) = result {
-                        group.cancelAll()
-                        return value
-                    }
-                }
-                throw LeaseTimedOut()
+        let outcome = Outcome<T>()
+        let work = Task {
+            do {
+                outcome.resolve(.success(try await client.withConnection { connection in
+                    leased.set()
+                    return try await body(connection)
+                }))
+            } catch {
+                outcome.resolve(.failure(error))
             }
-        } catch is LeaseTimedOut {
-            failed(client)
-            throw StoreError(.unavailable, "PostgreSQL at \(url) gave no connection within \(Self.leaseTimeout)")
+        }
+        let watchdog = Task {
+            try await Task.sleep(for: Self.leaseTimeout)
+            if !leased.isSet {
+                await self.drop(client)
+                outcome.resolve(.failure(Stuck(reason: "gave no connection within \(Self.leaseTimeout)")))
+                return
+            }
+            guard let operationDeadline else { return }
+            try await Task.sleep(for: operationDeadline - Self.leaseTimeout)
+            await self.drop(client)
+            outcome.resolve(.failure(Stuck(reason: "did not finish an operation within \(operationDeadline)")))
+        }
+        defer { watchdog.cancel() }
+        do {
+            return try await withTaskCancellationHandler {
+                try await outcome.value()
+            } onCancel: {
+                work.cancel()
+                outcome.resolve(.failure(CancellationError()))
+            }
+        } catch let error as Stuck {
+            throw StoreError(.unavailable, "PostgreSQL at \(url) \(error.reason)")
         } catch {
             if PostgresErrors.isUnavailable(error) {
                 failed(client)
@@ -113,12 +128,39 @@ actor PrimaryConnector {
         }
     }
 
-    private enum Leased<T: Sendable>: Sendable {
-        case value(T)
-        case watchdogDone
+    private struct Stuck: Error {
+        var reason: String
+    }
+}
+
+/// A result that the first of several tasks settles and one caller awaits.
+final class Outcome<T: Sendable>: Sendable {
+    private let state = Mutex<(result: Result<T, any Error>?, waiter: CheckedContinuation<T, any Error>?)>((nil, nil))
+
+    func resolve(_ result: Result<T, any Error>) {
+        let waiter: CheckedContinuation<T, any Error>? = state.withLock { state in
+            guard state.result == nil else { return nil }
+            state.result = result
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(with: result)
     }
 
-    private struct LeaseTimedOut: Error {}
+    func value() async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let settled: Result<T, any Error>? = state.withLock { state in
+                if let result = state.result {
+                    return result
+                }
+                state.waiter = continuation
+                return nil
+            }
+            if let settled {
+                continuation.resume(with: settled)
+            }
+        }
+    }
 }
 
 /// A flag one task sets and another reads.

@@ -66,8 +66,9 @@ public final class WorkerProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning {
             if Date() > deadline {
+                let tail = logText.split(separator: "\n").suffix(12).joined(separator: "\n")
                 process.terminate()
-                throw TestTimeout("the worker did not stop within \(Int(timeout)) s")
+                throw TestTimeout("the worker did not stop within \(Int(timeout)) s; its log ends:\n\(tail)")
             }
             try await Task.sleep(for: .milliseconds(50))
         }
