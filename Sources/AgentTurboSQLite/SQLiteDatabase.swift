@@ -21,6 +21,7 @@ public final class SQLiteDatabase: SQLDatabase {
     private let readers: ResourcePool<SQLiteConnection>
     private let threadPool: NIOThreadPool
     private let broadcaster: EventBroadcaster
+    private let wakeFile: WakeFile
     private let closed = Mutex(false)
 
     /// How long a statement waits for another process's write lock before giving up.
@@ -33,6 +34,7 @@ public final class SQLiteDatabase: SQLDatabase {
         self.readers = ResourcePool(readers)
         self.threadPool = threadPool
         self.broadcaster = EventBroadcaster.shared(for: path)
+        self.wakeFile = WakeFile(databasePath: path, broadcaster: broadcaster)
     }
 
     public var location: String { "sqlite:\(path)" }
@@ -128,16 +130,21 @@ public final class SQLiteDatabase: SQLDatabase {
         }
     }
 
+    /// In this process at once; other processes through the wake file.
     public func publish(_ events: [StoreEvent]) {
         broadcaster.publish(events)
+        wakeFile.touch()
     }
 
     public func events() -> AsyncStream<StoreEvent> {
-        broadcaster.subscribe()
+        let stream = broadcaster.subscribe()
+        wakeFile.startWatching()
+        return stream
     }
 
     public func close() async throws {
         guard closed.withLock({ closed in defer { closed = true }; return !closed }) else { return }
+        wakeFile.stop()
         try await writer.close()
         for reader in readers.all {
             try await reader.close()
@@ -148,6 +155,7 @@ public final class SQLiteDatabase: SQLDatabase {
     /// A store dropped without `close()` (an error on the way) still closes its connections.
     deinit {
         guard closed.withLock({ !$0 }) else { return }
+        wakeFile.stop()
         let pool = threadPool
         let connections = [writer] + readers.all
         let closing = connections.map { $0.close() }

@@ -90,13 +90,18 @@ extension Worker {
     }
 
     /// Store hints: new tasks wake the dispatcher, a cancel request is checked at once.
-    func eventLoop() async {
-        for await event in store.events() {
+    func eventLoop(_ events: AsyncStream<StoreEvent>) async {
+        for await event in events {
             switch event {
             case .tasksAvailable:
                 wake.signal()
             case .cancelRequested(let taskID):
                 if await running.control(forTask: taskID) != nil {
+                    await checkCancelRequests()
+                }
+            case .changed:
+                wake.signal()
+                if await !running.isEmpty {
                     await checkCancelRequests()
                 }
             }

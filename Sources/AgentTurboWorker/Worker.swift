@@ -40,13 +40,15 @@ public final class Worker: Service {
                 pid: Int(getpid()), concurrency: configuration.concurrency, version: WorkerConfiguration.version
             )
         )
+        // Listen before saying so: a task added once "worker started" is logged wakes this worker.
+        let events = store.events()
         logger.info("worker started", metadata: [
             "concurrency": "\(configuration.concurrency)", "database": "\(store.location)",
             "lease_sec": "\(configuration.leaseSeconds)",
         ])
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
-                await self.runUntilDrained()
+                await self.runUntilDrained(events: events)
             } onGracefulShutdown: {
                 self.beginDrain()
             }
@@ -93,12 +95,12 @@ public final class Worker: Service {
     }
 
     /// Runs the loops until draining is done and every attempt has been recorded.
-    private func runUntilDrained() async {
+    private func runUntilDrained(events: AsyncStream<StoreEvent>) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.heartbeatLoop() }
             group.addTask { await self.rescueLoop() }
             group.addTask { await self.cancelCheckLoop() }
-            group.addTask { await self.eventLoop() }
+            group.addTask { await self.eventLoop(events) }
             await withTaskGroup(of: Void.self) { attempts in
                 await self.dispatchLoop(into: &attempts)
                 await attempts.waitForAll()

@@ -68,6 +68,23 @@ struct ParallelRunTests {
         try await store.close()
     }
 
+    @Test("A task submitted by another process wakes an idle SQLite worker without waiting for its poll")
+    func crossProcessWakeUp() async throws {
+        let home = try WorkerHome()
+        defer { home.remove() }
+        // A poll every ten minutes: only the wake file can start this task in time.
+        let worker = try WorkerProcess(home.cli, ["worker", "--poll-interval", "600s"])
+        let store = try await home.store()
+        try await eventually("the worker is idle") { worker.logText.contains("worker started") }
+        try await Task.sleep(for: .milliseconds(500))
+        let id = try home.submit("sleep=0.1 woken")
+        let task = try await store.waitForStatus(id, [.completed, .failed], timeout: 120)
+        #expect(task.status == .completed)
+        worker.signal(SIGTERM)
+        try await worker.wait()
+        try await store.close()
+    }
+
     @Test("demo runs on a fresh home with no agent CLI installed")
     func demo() throws {
         let home = try WorkerHome(environment: ["PATH": "/usr/bin:/bin"])

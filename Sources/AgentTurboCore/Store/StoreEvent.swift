@@ -5,4 +5,6 @@ public enum StoreEvent: Sendable, Hashable {
     case tasksAvailable
     /// Someone asked to cancel a running task.
     case cancelRequested(taskID: String)
+    /// Something changed in another process (tasks added or freed, a cancel request): look.
+    case changed
 }
