@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // The task model, its state machine and the store protocol: no database, no processes.
@@ -86,6 +88,20 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // `serve`: the HTTP API, the dashboard and Prometheus metrics over a store.
+        .target(
+            name: "AgentTurboServer",
+            dependencies: [
+                "AgentTurboCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: strictSettings
+        ),
         // The command line: one file per subcommand.
         .target(
             name: "AgentTurboCLI",
@@ -96,6 +112,7 @@ let package = Package(
                 "AgentTurboPostgres",
                 "AgentTurboAgents",
                 "AgentTurboWorker",
+                "AgentTurboServer",
                 "CAgentSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -154,6 +171,16 @@ let package = Package(
         .testTarget(
             name: "FakeAnthropicAPITests",
             dependencies: ["AgentTurboTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AgentTurboServerTests",
+            dependencies: [
+                "AgentTurboCore", "AgentTurboSQLite", "AgentTurboServer", "AgentTurboTestSupport", "agent-turbo",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

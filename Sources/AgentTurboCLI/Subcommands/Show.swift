@@ -30,25 +30,8 @@ extension AgentTurboCommand {
     }
 }
 
-/// A task with its history, as `show` prints it.
-struct TaskDetail: Encodable {
-    var task: AgentTask
-    var attempts: [AttemptRecord]
-    var actions: [TaskAction]
-
-    enum ExtraKeys: String, CodingKey {
-        case attempts
-        case actions
-    }
-
-    /// The task's columns at the top level, then `attempts` and `actions`.
-    func encode(to encoder: any Encoder) throws {
-        try task.encode(to: encoder)
-        var container = encoder.container(keyedBy: ExtraKeys.self)
-        try container.encode(attempts, forKey: .attempts)
-        try container.encode(actions, forKey: .actions)
-    }
-
+extension TaskDetail {
+    /// The task as `show` prints it on a terminal.
     func text() -> String {
         var lines: [(String, String)] = [
             ("task_id", task.taskID),

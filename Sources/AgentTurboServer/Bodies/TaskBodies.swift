@@ -1,0 +1,52 @@
+import AgentTurboCore
+
+/// `GET /v1/tasks`: a page of tasks, newest first, and the cursor of the next page (`null` on the last).
+struct TaskListBody: Encodable {
+    var tasks: [AgentTask]
+    var nextAfter: String?
+
+    enum CodingKeys: String, CodingKey {
+        case tasks
+        case nextAfter = "next_after"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(tasks, forKey: .tasks)
+        try container.encode(nextAfter, forKey: .nextAfter)
+    }
+}
+
+/// `POST /v1/tasks/{id}/cancel`: what happened and the task as it is now.
+struct CancelBody: Encodable {
+    /// `cancelled` (it was pending), `cancel_requested` (its worker stops it), `already_finished`.
+    var outcome: String
+    var task: AgentTask
+
+    init(_ result: CancelResult) {
+        switch result {
+        case .cancelled(let task): (outcome, self.task) = ("cancelled", task)
+        case .requested(let task): (outcome, self.task) = ("cancel_requested", task)
+        case .alreadyFinished(let task): (outcome, self.task) = ("already_finished", task)
+        }
+    }
+}
+
+/// `GET /v1/tasks/{id}/events`: the audit trail, oldest first.
+struct EventsBody: Encodable {
+    var events: [TaskAction]
+}
+
+/// `POST /v1/tasks/{id}/cancel` takes an optional `{"reason": "..."}` for the audit trail.
+struct CancelRequestBody: Decodable {
+    var reason: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case reason
+    }
+
+    init(from decoder: any Decoder) throws {
+        try StrictKeys.check(decoder, allowed: CodingKeys.allCases.map(\.rawValue), in: "the cancel request")
+        reason = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(String.self, forKey: .reason)
+    }
+}

@@ -1,0 +1,61 @@
+import AgentTurboCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Reads a JSON request body within a size cap: a content type that is not JSON is a 415, a body over the
+/// cap a 413, text that is not JSON a 400 `invalid_json`.
+enum JSONRequestBody {
+    /// The parsed body, or `nil` for an empty body when `optional`.
+    static func read(_ request: Request, limit: Int, optional: Bool = false) async throws -> JSONValue? {
+        let contentType = request.headers[.contentType]
+        if contentType != nil, !isJSON(contentType) {
+            throw unsupported(contentType)
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw tooLarge(limit)
+        }
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw tooLarge(limit)
+        }
+        if buffer.readableBytes == 0, optional {
+            return nil
+        }
+        guard contentType != nil else {
+            throw unsupported(contentType)
+        }
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw APIError(
+                .badRequest, .invalidJSON,
+                "the body is not valid JSON: check its quotes, commas and brackets, as in {\"task_description\": \"...\"}"
+            )
+        }
+    }
+
+    static func unsupported(_ contentType: String?) -> APIError {
+        APIError(
+            .unsupportedMediaType, .unsupportedMediaType,
+            "send the body as JSON with Content-Type: application/json, not \(contentType.map { "'\($0)'" } ?? "without a content type")"
+        )
+    }
+
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let mediaType = (contentType.split(separator: ";").first ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        return mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
+    }
+
+    static func tooLarge(_ limit: Int) -> APIError {
+        APIError(
+            .contentTooLarge, .payloadTooLarge,
+            "the body is larger than the limit of \(limit >= 1 << 20 ? "\(limit >> 20) MiB" : "\(limit >> 10) KiB"): send less per request"
+        )
+    }
+}

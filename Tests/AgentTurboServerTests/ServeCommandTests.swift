@@ -1,0 +1,70 @@
+import AgentTurboCore
+import AgentTurboTestSupport
+import Foundation
+import HTTPTypes
+import Testing
+
+@Suite("CLI: agent-turbo serve")
+struct ServeCommandTests {
+    /// A runner with no token in its environment.
+    static func cli(_ home: TemporaryDirectory, token: String? = nil) -> CLIRunner {
+        var cli = CLIRunner(home: home.path)
+        cli.environment.removeValue(forKey: "AGENT_TURBO_API_TOKEN")
+        if let token {
+            cli.environment["AGENT_TURBO_API_TOKEN"] = token
+        }
+        return cli
+    }
+
+    @Test("Refuses to listen beyond loopback without a token: one line, non-zero exit")
+    func refusesOpenHost() throws {
+        let home = try TemporaryDirectory()
+        defer { home.remove() }
+        let result = try Self.cli(home).run(["serve", "--host", "0.0.0.0", "--port", "0"])
+        #expect(result.status != 0)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("refusing to listen on 0.0.0.0 without a token"))
+        #expect(result.stderr.contains("AGENT_TURBO_API_TOKEN"))
+    }
+
+    @Test("End to end: serve --workers 2 runs submitted simulate tasks; SIGTERM stops it with exit 0")
+    func endToEnd() async throws {
+        let home = try TemporaryDirectory()
+        defer { home.remove() }
+        let server = try WorkerProcess(Self.cli(home), ["serve", "--port", "0", "--workers", "2"])
+        var port = 0
+        try await eventually("the server to listen", timeout: 60) {
+            if let line = server.logLines.first(where: { $0["msg"] == "serving the API and dashboard" }) {
+                port = Int(line["port"] ?? "") ?? 0
+            }
+            return port > 0 || !server.process.isRunning
+        }
+        try #require(port > 0, "serve did not start: \(server.logText)")
+
+        let task = #"{"task_description":"sleep=0.5 hi","agent":"simulate"}"#
+        let created = try await RawHTTP.request("POST", port: port, "/v1/tasks", json: "[\(task),\(task),\(task)]")
+        #expect(created.status == 201)
+        let ids = ((try JSONSerialization.jsonObject(with: created.body)) as? [[String: Any]] ?? []).compactMap { $0["task_id"] as? String }
+        #expect(ids.count == 3)
+
+        for id in ids {
+            try await eventually("task \(id) to complete", timeout: 120, every: .milliseconds(200)) {
+                let shown = try await RawHTTP.request("GET", port: port, "/v1/tasks/\(id)")
+                let object = (try JSONSerialization.jsonObject(with: shown.body)) as? [String: Any] ?? [:]
+                return object["status"] as? String == "completed"
+            }
+            let shown = try await RawHTTP.request("GET", port: port, "/v1/tasks/\(id)")
+            let object = (try JSONSerialization.jsonObject(with: shown.body)) as? [String: Any] ?? [:]
+            #expect(object["result"] as? String == "hi")
+            #expect((object["attempts"] as? [[String: Any]])?.first?["outcome"] as? String == "completed")
+        }
+        let metrics = try await RawHTTP.request("GET", port: port, "/metrics")
+        let exposition = try PrometheusExposition(parsing: String(decoding: metrics.body, as: UTF8.self))
+        #expect(exposition.value("agent_turbo_tasks", ["status": "completed"]) == 3)
+        #expect(exposition.value("agent_turbo_workers_live") == 1)
+
+        server.signal(SIGTERM)
+        #expect(try await server.wait() == 0, "\(server.logText)")
+    }
+}
