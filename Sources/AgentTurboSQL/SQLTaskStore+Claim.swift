@@ -63,11 +63,16 @@ extension SQLTaskStore {
             var rows: [String] = []
             for task in batch {
                 let base = binds.count
-                rows.append("($\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4), \(dialect.now), 'running')")
-                binds += [.text(task.taskID), .int(task.attempt), .text(workerID), .text(task.agent)]
+                rows.append("($\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4), \(dialect.now), $\(base + 5), 'running')")
+                // Ready since it was added or its run_after passed, whichever is later.
+                binds += [.text(task.taskID), .int(task.attempt), .text(workerID), .text(task.agent),
+                          .date(max(task.createdAt, task.runAfter))]
             }
             try await connection.execute(
-                "INSERT INTO agent_attempts (task_id, attempt, worker_id, agent, started_at, outcome) VALUES \(rows.joined(separator: ", "))",
+                """
+                INSERT INTO agent_attempts (task_id, attempt, worker_id, agent, started_at, ready_at, outcome)
+                VALUES \(rows.joined(separator: ", "))
+                """,
                 binds
             )
         }

@@ -39,6 +39,7 @@ extension SQLTaskStore {
                 "SELECT COUNT(*) AS n FROM agent_workers WHERE state IN ('running', 'draining')"
             ).first?.optionalInt("n") ?? 0
             let agents = try await Self.agentStats(connection)
+            let queueWait = try await Self.queueWait(connection)
             return QueueStats(
                 countsByStatus: counts,
                 ready: pending?.optionalInt("ready") ?? 0,
@@ -51,9 +52,21 @@ extension SQLTaskStore {
                 totalInputTokens: totals?.optionalInt("input_tokens") ?? 0,
                 totalOutputTokens: totals?.optionalInt("output_tokens") ?? 0,
                 liveWorkers: live,
+                queueWait: queueWait,
                 agents: agents
             )
         }
+    }
+
+    /// Ready-to-start times of the most recent attempts (those recorded since schema version 2).
+    private static func queueWait(_ connection: any SQLConnection) async throws -> Percentiles? {
+        let rows = try await connection.query(
+            "SELECT started_at, ready_at FROM agent_attempts WHERE ready_at IS NOT NULL ORDER BY started_at DESC LIMIT $1",
+            [.int(statsSampleSize)]
+        )
+        return Percentiles(try rows.map { row in
+            max(0, try row.date("started_at").timeIntervalSince(try row.date("ready_at")))
+        })
     }
 
     /// Per profile: attempt counts over all time, percentiles over the most recent finished attempts.

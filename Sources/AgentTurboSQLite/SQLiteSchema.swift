@@ -132,5 +132,11 @@ enum SQLiteSchema {
                 """,
             ]
         ),
+        // Queue wait (ready to started) for stats and /metrics; attempts from before stay NULL.
+        Migration(
+            version: 2,
+            name: "when each attempt's task became ready",
+            statements: ["ALTER TABLE agent_attempts ADD COLUMN ready_at TEXT"]
+        ),
     ]
 }

@@ -8,7 +8,7 @@ import Testing
 
 @Suite("API: Prometheus metrics")
 struct MetricsTests {
-    @Test("/metrics parses as text format 0.0.4 with tasks by state, queue depth, cost and per-profile quantiles")
+    @Test("/metrics parses as text format 0.0.4 with tasks by state, queue depth and wait, cost and per-profile quantiles")
     func exposition() async throws {
         try await ServerFixture.run { fixture, client in
             _ = try await fixture.store.submit(NewTask(taskID: "m1", taskDescription: "x", agent: "simulate"))
@@ -44,6 +44,9 @@ struct MetricsTests {
             #expect(metrics.value("agent_turbo_attempt_peak_memory_bytes_count", ["agent": "simulate"]) == 1)
             #expect(metrics.value("agent_turbo_attempt_cpu_seconds", ["agent": "simulate", "quantile": "0.5"]) == 2)
             #expect(metrics.value("agent_turbo_attempt_duration_seconds_count", ["agent": "simulate"]) == 1)
+            #expect(metrics.types["agent_turbo_queue_wait_seconds"] == "summary")
+            #expect(metrics.value("agent_turbo_queue_wait_seconds_count") == 1)
+            #expect((metrics.value("agent_turbo_queue_wait_seconds", ["quantile": "0.5"]) ?? -1) >= 0)
             for family in metrics.types.keys {
                 #expect(metrics.helps[family] != nil, "\(family) has HELP")
             }

@@ -133,6 +133,22 @@ struct OperatorTests {
             #expect(simulate.peakMemoryBytes?.median == 200)
             #expect(simulate.peakMemoryBytes?.p95 == 300)
             #expect(simulate.cpuSec?.median == 2)
+            // Every claim recorded when its task became ready: four attempts, waits that are not negative.
+            let wait = try #require(stats.queueWait)
+            #expect(wait.samples == 4)
+            #expect(wait.median >= 0 && wait.p95 >= wait.median)
+        }
+    }
+
+    @Test("Queue wait counts from when a task became ready: created_at, or a run_after that came later", arguments: TestEngine.available)
+    func queueWaitFromReady(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store, _ in
+            // Ready an hour before it was added: the wait starts when it was added, not an hour ago.
+            _ = try await store.submit(task("early", runAfter: Date().addingTimeInterval(-3600)))
+            _ = try await claimOne(store)
+            let wait = try #require(try await store.stats().queueWait)
+            #expect(wait.samples == 1)
+            #expect(wait.median < 1800)
         }
     }
 }

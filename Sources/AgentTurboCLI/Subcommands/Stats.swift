@@ -27,6 +27,9 @@ extension AgentTurboCommand {
             print("Throughput: \(stats.completedLastMinute) completed in the last minute, \(stats.completedLastHour) in the last hour, \(stats.failedLastHour) failed in the last hour")
             print("Cost:       \(Formatting.cost(stats.totalCostUSD)), \(stats.totalInputTokens) input and \(stats.totalOutputTokens) output tokens")
             print("Workers:    \(stats.liveWorkers) live")
+            if let wait = stats.queueWait {
+                print("Queue wait: \(Formatting.seconds(wait.median)) median, \(Formatting.seconds(wait.p95)) p95 from ready to started (last \(wait.samples) attempts)")
+            }
             guard !stats.agents.isEmpty else { return }
             var table = TextTable(
                 ["AGENT", "ATTEMPTS", "OK", "FAILED", "COST", "TIME p50", "TIME p95", "MEM p50", "MEM p95", "CPU p50", "CPU p95"],

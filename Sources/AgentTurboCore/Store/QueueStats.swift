@@ -15,12 +15,15 @@ public struct QueueStats: Sendable, Hashable, Codable {
     public var totalInputTokens: Int
     public var totalOutputTokens: Int
     public var liveWorkers: Int
+    /// From a task becoming ready (added, or its `run_after` passed) to its attempt starting, over the most
+    /// recent attempts: the wake-up latency while workers are idle, queueing when they are all busy.
+    public var queueWait: Percentiles?
     public var agents: [AgentStats]
 
     public init(
         countsByStatus: [String: Int], ready: Int, delayed: Int, completedLastMinute: Int, completedLastHour: Int,
         failedLastHour: Int, oldestReadyAt: Date?, totalCostUSD: Double, totalInputTokens: Int,
-        totalOutputTokens: Int, liveWorkers: Int, agents: [AgentStats]
+        totalOutputTokens: Int, liveWorkers: Int, queueWait: Percentiles? = nil, agents: [AgentStats]
     ) {
         self.countsByStatus = countsByStatus
         self.ready = ready
@@ -33,6 +36,7 @@ public struct QueueStats: Sendable, Hashable, Codable {
         self.totalInputTokens = totalInputTokens
         self.totalOutputTokens = totalOutputTokens
         self.liveWorkers = liveWorkers
+        self.queueWait = queueWait
         self.agents = agents
     }
 
@@ -50,6 +54,7 @@ public struct QueueStats: Sendable, Hashable, Codable {
         case totalInputTokens = "total_input_tokens"
         case totalOutputTokens = "total_output_tokens"
         case liveWorkers = "live_workers"
+        case queueWait = "queue_wait_sec"
         case agents
     }
 }

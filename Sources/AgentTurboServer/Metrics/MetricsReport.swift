@@ -28,6 +28,13 @@ enum MetricsReport {
         out.sample("agent_turbo_tokens_total", ["direction": "input"], stats.totalInputTokens)
         out.sample("agent_turbo_tokens_total", ["direction": "output"], stats.totalOutputTokens)
         out.single("agent_turbo_workers_live", .gauge, help: "Workers with a recent heartbeat.", Double(stats.liveWorkers))
+        if let wait = stats.queueWait {
+            out.family("agent_turbo_queue_wait_seconds", .summary,
+                       help: "From a task becoming ready to its attempt starting (wake-up latency while workers are idle).")
+            out.sample("agent_turbo_queue_wait_seconds", ["quantile": "0.5"], wait.median)
+            out.sample("agent_turbo_queue_wait_seconds", ["quantile": "0.95"], wait.p95)
+            out.sample("agent_turbo_queue_wait_seconds_count", [:], wait.samples)
+        }
         out.single("agent_turbo_http_log_streams", .gauge, help: "Followed logs (server-sent event streams) open on this server.", Double(logFollowers))
         renderAgents(stats.agents, into: &out)
         return out.text
