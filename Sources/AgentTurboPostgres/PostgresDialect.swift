@@ -25,6 +25,7 @@ struct PostgresDialect: SQLDialect {
     /// Tells the `created` audit trigger that agent-turbo writes that row itself.
     var auditedInsertMarker: String? { "SELECT set_config('agent_turbo.audited', 'on', true)" }
     var insertionOrder: String { "seq" }
+    var claimIndexHint: String { "" }
     /// Two processes migrating at once: the second waits, then finds nothing to do.
     var migrationLock: String? { "SELECT pg_advisory_xact_lock(7417226551)" }
     var countTablesNamed: String {

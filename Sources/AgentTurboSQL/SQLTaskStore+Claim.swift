@@ -4,7 +4,9 @@ import Foundation
 extension SQLTaskStore {
     /// Claims ready tasks in one statement: highest priority first, then oldest, only those whose `run_after`
     /// has passed and whose agent profile is not held back. PostgreSQL skips rows other claimers have locked;
-    /// SQLite runs the statement inside its single writer transaction.
+    /// SQLite runs the statement inside its single writer transaction. Either way the picked rows are still
+    /// pending when the UPDATE reaches them, so it finds them by key alone: a `status` condition there made
+    /// SQLite walk every pending row through the status index.
     public func claim(_ request: ClaimRequest) async throws -> [AgentTask] {
         guard request.limit > 0 else { return [] }
         var binds: [SQLValue] = [.text(request.workerID), .double(request.leaseSeconds), .int(request.limit)]
@@ -25,7 +27,7 @@ extension SQLTaskStore {
         let d = dialect
         let sql = """
             WITH picked AS MATERIALIZED (
-                SELECT task_id FROM agent_tasks
+                SELECT task_id FROM agent_tasks\(request.batchID == nil ? d.claimIndexHint : "")
                 WHERE status = 'pending' AND run_after <= \(d.now)\(filters)
                   AND agent NOT IN (SELECT agent FROM agent_holds WHERE hold_until > \(d.now))
                 ORDER BY task_priority DESC, \(d.insertionOrder)
@@ -36,7 +38,7 @@ extension SQLTaskStore {
                 completed_at = NULL, duration_sec = NULL, result = NULL, exit_code = NULL, session_id = NULL,
                 cost_usd = NULL, input_tokens = NULL, output_tokens = NULL, num_turns = NULL,
                 peak_memory_bytes = NULL, cpu_user_sec = NULL, cpu_system_sec = NULL, progress = NULL
-            WHERE task_id IN (SELECT task_id FROM picked) AND status = 'pending'
+            WHERE task_id IN (SELECT task_id FROM picked)
             RETURNING \(TaskRows.taskColumns(d))
             """
         let finalBinds = binds

@@ -30,6 +30,7 @@ struct SQLiteDialect: SQLDialect {
     /// SQLite's implicit `rowid` grows with each insert; every index ends with it, so the claim index
     /// `(task_priority DESC) WHERE status = 'pending'` is already in claim order.
     var insertionOrder: String { "rowid" }
+    var claimIndexHint: String { " INDEXED BY agent_tasks_claim" }
     var migrationLock: String? { nil }
     var countTablesNamed: String { "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = $1" }
     var migrations: [Migration] { SQLiteSchema.migrations }
