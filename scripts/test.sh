@@ -44,6 +44,25 @@ fi
 say "Build"
 swift build --build-tests
 
+say "systemd units"
+if command -v systemd-analyze >/dev/null 2>&1; then
+    # Checked as installed, with the binary just built standing in for /usr/local/bin/agent-turbo.
+    mkdir -p "$work/units"
+    binary="$(swift build --show-bin-path)/agent-turbo"
+    for unit in deploy/*.service; do
+        sed "s#/usr/local/bin/agent-turbo#$binary#" "$unit" > "$work/units/$(basename "$unit")"
+    done
+    # verify exits 0 on directives it ignores; any complaint counts as a failure here.
+    complaints="$(systemd-analyze verify "$work"/units/*.service 2>&1)" || true
+    if [ -n "$complaints" ]; then
+        echo "error: deploy/*.service: $complaints" >&2
+        exit 1
+    fi
+    echo "deploy/*.service verified" >&2
+else
+    echo "systemd-analyze not found; deploy/*.service not checked" >&2
+fi
+
 say "Tests"
 # One test at a time: the suites start real workers, agents and servers, and timing-free assertions are easier
 # to keep that way on a two-core machine than with every suite competing for it.
