@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "agent-turbo", targets: ["agent-turbo"]),
+        .executable(name: "agent-turbo-bench", targets: ["AgentTurboBenchmarks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -124,6 +125,20 @@ let package = Package(
         .executableTarget(
             name: "agent-turbo",
             dependencies: ["AgentTurboCLI"],
+            swiftSettings: strictSettings
+        ),
+        // Benchmarks, apart from the tests: `scripts/bench.sh` runs them; results in docs/benchmarks.md.
+        .executableTarget(
+            name: "AgentTurboBenchmarks",
+            dependencies: [
+                "AgentTurboCore",
+                "AgentTurboSQL",
+                "AgentTurboSQLite",
+                "AgentTurboPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/AgentTurboBenchmarks",
             swiftSettings: strictSettings
         ),
         // Shared test helpers (no product): temporary homes, store factories per engine, the conformance suite.
