@@ -8,11 +8,31 @@ extension SQLTaskStore {
     /// pending when the UPDATE reaches them, so it finds them by key alone: a `status` condition there made
     /// SQLite walk every pending row through the status index.
     public func claim(_ request: ClaimRequest) async throws -> [AgentTask] {
-        guard request.limit > 0 else { return [] }
+        guard let statement = claimStatement(request) else { return [] }
+        let claimed = try await database.write { connection in
+            let tasks = try await connection.query(statement.sql, statement.binds).map(TaskRows.task)
+            guard !tasks.isEmpty else { return tasks }
+            try await self.recordActions(
+                tasks.map { task in
+                    let details = Details().with("attempt", task.attempt)
+                        .with("lease_expires_at", task.leaseExpiresAt.map(Timestamp.format))
+                    return (task.taskID, .claimed, request.workerID, details.json)
+                },
+                on: connection
+            )
+            try await self.insertAttempts(tasks, workerID: request.workerID, on: connection)
+            return tasks
+        }
+        return claimed.sorted { ($0.taskPriority, $1.createdAt) > ($1.taskPriority, $0.createdAt) }
+    }
+
+    /// The claim statement and its values; `nil` when the request can match nothing.
+    func claimStatement(_ request: ClaimRequest) -> (sql: String, binds: [SQLValue])? {
+        guard request.limit > 0 else { return nil }
         var binds: [SQLValue] = [.text(request.workerID), .double(request.leaseSeconds), .int(request.limit)]
         var filters = ""
         if let agents = request.agents {
-            guard !agents.isEmpty else { return [] }
+            guard !agents.isEmpty else { return nil }
             filters += " AND agent IN (\(placeholders(from: binds.count + 1, count: agents.count)))"
             binds += agents.sorted().map(SQLValue.text)
         }
@@ -41,22 +61,7 @@ extension SQLTaskStore {
             WHERE task_id IN (SELECT task_id FROM picked)
             RETURNING \(TaskRows.taskColumns(d))
             """
-        let finalBinds = binds
-        let claimed = try await database.write { connection in
-            let tasks = try await connection.query(sql, finalBinds).map(TaskRows.task)
-            guard !tasks.isEmpty else { return tasks }
-            try await self.recordActions(
-                tasks.map { task in
-                    let details = Details().with("attempt", task.attempt)
-                        .with("lease_expires_at", task.leaseExpiresAt.map(Timestamp.format))
-                    return (task.taskID, .claimed, request.workerID, details.json)
-                },
-                on: connection
-            )
-            try await self.insertAttempts(tasks, workerID: request.workerID, on: connection)
-            return tasks
-        }
-        return claimed.sorted { ($0.taskPriority, $1.createdAt) > ($1.taskPriority, $0.createdAt) }
+        return (sql, binds)
     }
 
     private func insertAttempts(_ tasks: [AgentTask], workerID: String, on connection: any SQLConnection) async throws {
