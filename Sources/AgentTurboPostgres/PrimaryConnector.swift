@@ -12,7 +12,7 @@ import Synchronization
 actor PrimaryConnector {
     let url: PostgresURL
     let logger: Logger
-    private var current: (host: PostgresURL.Host, client: PostgresClient, runner: Task<Void, Never>)?
+    private var current: (host: PostgresURL.Host, client: PostgresClient, runner: Task<Void, Never>, dropped: DropSignal)?
     private var lastSelection = ContinuousClock.now - .seconds(60)
     private var previousHost: PostgresURL.Host?
     private var closed = false
@@ -22,13 +22,13 @@ actor PrimaryConnector {
         self.logger = logger
     }
 
-    /// The client for the writable host, connecting first when there is none.
-    func client() async throws -> PostgresClient {
+    /// The client for the writable host, connecting first when there is none, and the signal of its drop.
+    func client() async throws -> (PostgresClient, DropSignal) {
         if closed {
             throw StoreError(.unavailable, "the store is closed")
         }
         if let current {
-            return current.client
+            return (current.client, current.dropped)
         }
         // Not more than a few probes a second while every host is down.
         let wait = Duration.milliseconds(250) - (ContinuousClock.now - lastSelection)
@@ -44,14 +44,15 @@ actor PrimaryConnector {
         // Detached: a task created inside a service would inherit its graceful-shutdown context, and the pool
         // would shut down with the worker's first signal, before the worker has recorded its last outcomes.
         let runner = Task.detached { await client.run() }
-        current = (host, client, runner)
+        let dropped = DropSignal()
+        current = (host, client, runner, dropped)
         if let previousHost, previousHost != host {
             logger.notice("moved to the new PostgreSQL primary", metadata: [
                 "host": "\(host.name):\(host.port)", "previous": "\(previousHost.name):\(previousHost.port)",
             ])
         }
         previousHost = host
-        return client
+        return (client, dropped)
     }
 
     /// A connection-level failure on `client`: drop it, so that the next call connects afresh (to whichever
@@ -63,6 +64,7 @@ actor PrimaryConnector {
     private func drop(_ client: PostgresClient) {
         guard let current, current.client === client else { return }
         current.runner.cancel()
+        current.dropped.fire()
         self.current = nil
     }
 
@@ -72,10 +74,14 @@ actor PrimaryConnector {
     static let leaseTimeout: Duration = .seconds(8)
     /// How long one operation may take once it has its connection, before it counts as stuck.
     static let operationTimeout: Duration = .seconds(120)
+    /// How long an operation may go on after its client was dropped (the server went away under it): ones
+    /// that will fail do so at once, and one that has not by then never will.
+    static let droppedGrace: Duration = .seconds(5)
 
     /// Runs `body` on a connection to the writable host. Connection failures, a lease that does not come and
     /// an operation that does not end (`operationDeadline`; `nil` for the long-lived LISTEN) drop the client, so
-    /// the next call connects afresh, and surface as `StoreError.unavailable`.
+    /// the next call connects afresh, and surface as `StoreError.unavailable`; so does an operation still
+    /// running `droppedGrace` after its client was dropped.
     ///
     /// The work runs in a task of its own that the caller stops waiting for when a deadline passes: a query
     /// whose connection died with the server was seen never to return, even after its pool shut down, and
@@ -84,7 +90,7 @@ actor PrimaryConnector {
         operationDeadline: Duration? = PrimaryConnector.operationTimeout,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        let client = try await client()
+        let (client, dropped) = try await client()
         let leased = Flag()
         let outcome = Outcome<T>()
         let work = Task {
@@ -109,7 +115,16 @@ actor PrimaryConnector {
             await self.drop(client)
             outcome.resolve(.failure(Stuck(reason: "did not finish an operation within \(operationDeadline)")))
         }
-        defer { watchdog.cancel() }
+        let dropListener = dropped.onDrop {
+            Task {
+                try await Task.sleep(for: Self.droppedGrace)
+                outcome.resolve(.failure(Stuck(reason: "lost its connection (the server went away)")))
+            }
+        }
+        defer {
+            watchdog.cancel()
+            dropped.remove(dropListener)
+        }
         do {
             return try await withTaskCancellationHandler {
                 try await outcome.value()
@@ -160,6 +175,40 @@ final class Outcome<T: Sendable>: Sendable {
                 continuation.resume(with: settled)
             }
         }
+    }
+}
+
+/// Fired once when a client is dropped, for the operations still running on it.
+final class DropSignal: Sendable {
+    private let state = Mutex<(fired: Bool, listeners: [Int: @Sendable () -> Void], nextKey: Int)>((false, [:], 0))
+
+    /// Calls `listener` when the signal fires, or at once if it has; returns the key that removes it.
+    func onDrop(_ listener: @escaping @Sendable () -> Void) -> Int {
+        let (key, fired) = state.withLock { state in
+            defer { state.nextKey += 1 }
+            if !state.fired {
+                state.listeners[state.nextKey] = listener
+            }
+            return (state.nextKey, state.fired)
+        }
+        if fired {
+            listener()
+        }
+        return key
+    }
+
+    func remove(_ key: Int) {
+        _ = state.withLock { $0.listeners.removeValue(forKey: key) }
+    }
+
+    func fire() {
+        let listeners = state.withLock { state in
+            guard !state.fired else { return [@Sendable () -> Void]() }
+            state.fired = true
+            defer { state.listeners = [:] }
+            return Array(state.listeners.values)
+        }
+        listeners.forEach { $0() }
     }
 }
 
