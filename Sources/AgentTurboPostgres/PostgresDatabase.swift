@@ -51,6 +51,8 @@ public final class PostgresDatabase: SQLDatabase {
             throw error
         } catch let error as InputError {
             throw error
+        } catch let error as CancellationError {
+            throw error
         } catch {
             throw PostgresQueryError(
                 message: "PostgreSQL refused a statement: \(PostgresErrors.describe(error))",

@@ -103,22 +103,29 @@ actor PrimaryConnector {
                 outcome.resolve(.failure(error))
             }
         }
+        // Each watch settles the outcome only if the work has not, and drops the client only then: a watch that
+        // wakes as the work finishes leaves a healthy pool alone.
+        let giveUp: @Sendable (String, Bool) async -> Void = { reason, dropClient in
+            guard outcome.resolve(.failure(Stuck(reason: reason))) else { return }
+            work.cancel()
+            if dropClient {
+                await self.drop(client)
+            }
+        }
         let watchdog = Task {
             try await Task.sleep(for: Self.leaseTimeout)
             if !leased.isSet {
-                await self.drop(client)
-                outcome.resolve(.failure(Stuck(reason: "gave no connection within \(Self.leaseTimeout)")))
+                await giveUp("gave no connection within \(Self.leaseTimeout)", true)
                 return
             }
             guard let operationDeadline else { return }
             try await Task.sleep(for: operationDeadline - Self.leaseTimeout)
-            await self.drop(client)
-            outcome.resolve(.failure(Stuck(reason: "did not finish an operation within \(operationDeadline)")))
+            await giveUp("did not finish an operation within \(operationDeadline)", true)
         }
         let dropListener = dropped.onDrop {
             Task {
                 try await Task.sleep(for: Self.droppedGrace)
-                outcome.resolve(.failure(Stuck(reason: "lost its connection (the server went away)")))
+                await giveUp("lost its connection (the server went away)", false)
             }
         }
         defer {
@@ -129,8 +136,15 @@ actor PrimaryConnector {
             return try await withTaskCancellationHandler {
                 try await outcome.value()
             } onCancel: {
+                // Wait for the work to stop, so that a cancelled caller does not go on while its write may still
+                // commit; but not longer than the grace, in case the work ignores cancellation.
                 work.cancel()
-                outcome.resolve(.failure(CancellationError()))
+                Task {
+                    try await Task.sleep(for: Self.droppedGrace)
+                    if outcome.resolve(.failure(CancellationError())) {
+                        await self.drop(client)
+                    }
+                }
             }
         } catch let error as Stuck {
             throw StoreError(.unavailable, "PostgreSQL at \(url) \(error.reason)")
@@ -152,14 +166,17 @@ actor PrimaryConnector {
 final class Outcome<T: Sendable>: Sendable {
     private let state = Mutex<(result: Result<T, any Error>?, waiter: CheckedContinuation<T, any Error>?)>((nil, nil))
 
-    func resolve(_ result: Result<T, any Error>) {
-        let waiter: CheckedContinuation<T, any Error>? = state.withLock { state in
-            guard state.result == nil else { return nil }
+    /// Settles the outcome unless it already is; says whether this call did.
+    @discardableResult
+    func resolve(_ result: Result<T, any Error>) -> Bool {
+        let (won, waiter): (Bool, CheckedContinuation<T, any Error>?) = state.withLock { state in
+            guard state.result == nil else { return (false, nil) }
             state.result = result
             defer { state.waiter = nil }
-            return state.waiter
+            return (true, state.waiter)
         }
         waiter?.resume(with: result)
+        return won
     }
 
     func value() async throws -> T {
