@@ -88,24 +88,44 @@ extension SQLTaskStore {
         return task
     }
 
-    /// Deletes tasks that finished before `date`, with their audit rows, attempts and output.
+    /// Deletes tasks that finished before `date`, with their audit rows, attempts and output, in transactions
+    /// of `batchSize` tasks: a long retention backlog never holds one huge transaction (or one that outlives
+    /// PostgreSQL's operation deadline), and each step deletes a task together with everything about it.
     public func prune(finishedBefore date: Date) async throws -> PruneResult {
-        let selection = "SELECT task_id FROM agent_tasks WHERE status IN ('completed', 'failed', 'cancelled') AND completed_at < $1"
-        return try await database.write { connection in
-            func count(_ table: String) async throws -> Int {
-                try await connection.query(
-                    "SELECT COUNT(*) AS n FROM \(table) WHERE task_id IN (\(selection))", [.date(date)]
-                ).first?.int("n") ?? 0
+        try await prune(finishedBefore: date, batchSize: 1000)
+    }
+
+    func prune(finishedBefore date: Date, batchSize: Int) async throws -> PruneResult {
+        var total = PruneResult(tasks: 0, actions: 0, outputChunks: 0)
+        while true {
+            let step = try await database.write { connection in
+                let ids = try await connection.query(
+                    """
+                    SELECT task_id FROM agent_tasks WHERE status IN ('completed', 'failed', 'cancelled') AND completed_at < $1
+                    ORDER BY completed_at LIMIT $2
+                    """,
+                    [.date(date), .int(batchSize)]
+                ).map { try $0.string("task_id") }
+                guard !ids.isEmpty else { return PruneResult(tasks: 0, actions: 0, outputChunks: 0) }
+                let list = self.placeholders(from: 1, count: ids.count)
+                let binds = ids.map(SQLValue.text)
+                func count(_ table: String) async throws -> Int {
+                    try await connection.query("SELECT COUNT(*) AS n FROM \(table) WHERE task_id IN (\(list))", binds)
+                        .first?.int("n") ?? 0
+                }
+                let actions = try await count("agent_actions")
+                let chunks = try await count("agent_task_output")
+                for table in ["agent_task_output", "agent_actions", "agent_attempts", "agent_tasks"] {
+                    try await connection.execute("DELETE FROM \(table) WHERE task_id IN (\(list))", binds)
+                }
+                return PruneResult(tasks: ids.count, actions: actions, outputChunks: chunks)
             }
-            let actions = try await count("agent_actions")
-            let chunks = try await count("agent_task_output")
-            for table in ["agent_task_output", "agent_actions", "agent_attempts"] {
-                try await connection.execute("DELETE FROM \(table) WHERE task_id IN (\(selection))", [.date(date)])
+            total.tasks += step.tasks
+            total.actions += step.actions
+            total.outputChunks += step.outputChunks
+            if step.tasks < batchSize {
+                return total
             }
-            let tasks = try await connection.query(
-                "DELETE FROM agent_tasks WHERE task_id IN (\(selection)) RETURNING task_id", [.date(date)]
-            ).count
-            return PruneResult(tasks: tasks, actions: actions, outputChunks: chunks)
         }
     }
 }

@@ -3,6 +3,8 @@ import AgentTurboTestSupport
 import Foundation
 import Testing
 
+@testable import AgentTurboSQL
+
 @Suite("Store: cancel, retry, prune, stats")
 struct OperatorTests {
     @Test("Cancelling a pending task ends it at once", arguments: TestEngine.available)
@@ -101,6 +103,23 @@ struct OperatorTests {
             #expect(try await store.attempts(for: "done").isEmpty)
             #expect(try await store.output(for: "done", after: nil, limit: 10).isEmpty)
             #expect(try await store.task("waiting") != nil)
+        }
+    }
+
+    @Test("Prune goes on in steps until nothing old is left, and counts every row it deleted", arguments: TestEngine.available)
+    func pruneInSteps(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store, _ in
+            _ = try await store.submit((1...5).map { task(id: "old\($0)") } + [task(id: "pending", priority: 0)], by: nil)
+            for _ in 1...5 {
+                let claimed = try await claimOne(store)
+                try await store.finish(claimed.ref, .completed(AgentReport()), retryPolicy: .standard)
+            }
+            let sqlStore = try #require(store as? SQLTaskStore)
+            // Steps of two: 2 + 2 + 1 tasks, each with created, claimed and completed rows.
+            let result = try await sqlStore.prune(finishedBefore: Date().addingTimeInterval(60), batchSize: 2)
+            #expect(result == PruneResult(tasks: 5, actions: 15, outputChunks: 0))
+            #expect(try await store.tasks(matching: TaskFilter(limit: 100)).map(\.taskID) == ["pending"])
+            #expect(try await store.actions(for: "old3").isEmpty)
         }
     }
 
