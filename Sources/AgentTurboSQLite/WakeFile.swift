@@ -31,19 +31,22 @@ final class WakeFile: Sendable {
     }
 
     /// Starts watching, once; changes become `.changed` hints for this process's subscribers. The watch is in
-    /// place when this returns, so a change made after it is not missed.
+    /// place when this returns, so a change made after it is not missed. It watches the folder for the file's
+    /// name rather than the file itself, so a wake file deleted and made again by the next touch still counts.
     func startWatching() {
         guard enabled else { return }
         watcher.withLock { watcher in
             guard watcher == nil else { return }
-            touch()
+            let url = URL(fileURLWithPath: path)
             let inotify = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
             guard inotify >= 0 else { return }
-            guard inotify_add_watch(inotify, path, UInt32(IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB)) >= 0 else {
+            let mask = UInt32(IN_CLOSE_WRITE | IN_ATTRIB | IN_CREATE | IN_MOVED_TO)
+            guard inotify_add_watch(inotify, url.deletingLastPathComponent().path, mask) >= 0 else {
                 close(inotify)
                 return
             }
-            let thread = Thread { [self] in self.watch(inotify) }
+            let name = url.lastPathComponent
+            let thread = Thread { [self] in self.watch(inotify, name: name) }
             thread.name = "agent-turbo sqlite wake"
             thread.stackSize = 256 * 1024
             watcher = thread
@@ -55,19 +58,37 @@ final class WakeFile: Sendable {
         stopping.withLock { $0 = true }
     }
 
-    private func watch(_ inotify: Int32) {
+    private func watch(_ inotify: Int32, name: String) {
         defer { close(inotify) }
-        var buffer = [UInt8](repeating: 0, count: 4096)
+        var buffer = [UInt8](repeating: 0, count: 8192)
         while !stopping.withLock({ $0 }) {
             var descriptor = pollfd(fd: inotify, events: Int16(POLLIN), revents: 0)
             guard poll(&descriptor, 1, 500) > 0 else { continue }
             var changed = false
-            while read(inotify, &buffer, buffer.count) > 0 {
-                changed = true
+            while true {
+                let count = read(inotify, &buffer, buffer.count)
+                guard count > 0 else { break }
+                changed = changed || Self.names(in: buffer[0..<count]).contains(name)
             }
             if changed {
                 broadcaster.publish([.changed])
             }
         }
+    }
+
+    /// The file names in a run of `struct inotify_event`s: wd, mask, cookie, len (4 bytes each), then `len`
+    /// bytes of name padded with NULs.
+    static func names(in events: ArraySlice<UInt8>) -> [String] {
+        var names: [String] = []
+        var offset = events.startIndex
+        while offset + 16 <= events.endIndex {
+            let length = events[(offset + 12)..<(offset + 16)].withUnsafeBytes { Int($0.loadUnaligned(as: UInt32.self)) }
+            let start = offset + 16
+            let end = min(events.endIndex, start + length)
+            let bytes = events[start..<end].prefix { $0 != 0 }
+            names.append(String(decoding: bytes, as: UTF8.self))
+            offset = end
+        }
+        return names
     }
 }

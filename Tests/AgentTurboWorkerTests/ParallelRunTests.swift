@@ -68,7 +68,7 @@ struct ParallelRunTests {
         try await store.close()
     }
 
-    @Test("A task submitted by another process wakes an idle SQLite worker without waiting for its poll")
+    @Test("A task submitted by another process wakes an idle SQLite worker without waiting for its poll, also after the wake file was deleted")
     func crossProcessWakeUp() async throws {
         let home = try WorkerHome()
         defer { home.remove() }
@@ -80,6 +80,10 @@ struct ParallelRunTests {
         let id = try home.submit("sleep=0.1 woken")
         let task = try await store.waitForStatus(id, [.completed, .failed], timeout: 120)
         #expect(task.status == .completed)
+        // A wake file deleted under a running worker (a cleanup job) is made again by the next submit, and seen.
+        try FileManager.default.removeItem(atPath: home.directory.file("turbo.db-wake"))
+        let second = try home.submit("sleep=0.1 woken again")
+        #expect(try await store.waitForStatus(second, [.completed, .failed], timeout: 120).status == .completed)
         worker.signal(SIGTERM)
         try await worker.wait()
         try await store.close()
