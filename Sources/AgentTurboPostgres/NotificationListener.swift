@@ -44,18 +44,16 @@ final class NotificationListener: Sendable {
 
     private func listenForever() async {
         var delay: Duration = .milliseconds(100)
-        var listenedBefore = false
         while !Task.isCancelled {
             let listening = Flag()
-            let reconnected = listenedBefore
             do {
                 try await connector.withConnection(operationDeadline: nil) { connection in
                     try await connection.listen(on: Self.tasksChannel) { tasks in
                         try await connection.listen(on: Self.cancelChannel) { cancels in
                             listening.set()
-                            if reconnected {
-                                self.broadcaster.publish([.tasksAvailable])
-                            }
+                            // What changed before the LISTEN took hold (on a reconnect: while it was down) sent its
+                            // NOTIFY to nobody; a hint makes workers look now rather than at their next poll.
+                            self.broadcaster.publish([.changed])
                             try await self.forward(tasks: tasks, cancels: cancels)
                         }
                     }
@@ -65,7 +63,6 @@ final class NotificationListener: Sendable {
                 logger.notice("lost the LISTEN connection; reconnecting", metadata: ["error": "\(PostgresErrors.describe(error))"])
             }
             if listening.isSet {
-                listenedBefore = true
                 delay = .milliseconds(100)
             }
             try? await Task.sleep(for: delay)
