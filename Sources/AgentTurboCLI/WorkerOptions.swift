@@ -90,7 +90,9 @@ struct WorkerOptions: ParsableArguments {
 /// signal for both, so the second signal is counted here.)
 enum WorkerRunner {
     static func run(_ worker: Worker, alongside others: [any Service] = [], logger: Logger) async throws {
-        let services = ([worker] + others).map {
+        // A group shuts its services down last first: the worker drains (and requeues what it stops) while the
+        // others, such as the API, keep answering; an API waiting on a stalled client cannot hold up the drain.
+        let services = (others + [worker]).map {
             ServiceGroupConfiguration.ServiceConfiguration(service: $0, successTerminationBehavior: .gracefullyShutdownGroup)
         }
         var configuration = ServiceGroupConfiguration(services: services, logger: logger)
