@@ -186,7 +186,10 @@ enum PostgresSchema {
         Migration(
             version: 2,
             name: "when each attempt's task became ready",
-            statements: ["ALTER TABLE agent_attempts ADD COLUMN ready_at TIMESTAMPTZ"]
+            statements: [
+                "ALTER TABLE agent_attempts ADD COLUMN ready_at TIMESTAMPTZ",
+                "CREATE INDEX agent_attempts_ready ON agent_attempts (started_at) WHERE ready_at IS NOT NULL",
+            ]
         ),
     ]
 }

@@ -136,7 +136,10 @@ enum SQLiteSchema {
         Migration(
             version: 2,
             name: "when each attempt's task became ready",
-            statements: ["ALTER TABLE agent_attempts ADD COLUMN ready_at TEXT"]
+            statements: [
+                "ALTER TABLE agent_attempts ADD COLUMN ready_at TEXT",
+                "CREATE INDEX agent_attempts_ready ON agent_attempts (started_at) WHERE ready_at IS NOT NULL",
+            ]
         ),
     ]
 }
