@@ -5,8 +5,9 @@ extension SQLTaskStore {
     /// Claims ready tasks in one statement: highest priority first, then oldest, only those whose `run_after`
     /// has passed and whose agent profile is not held back. PostgreSQL skips rows other claimers have locked;
     /// SQLite runs the statement inside its single writer transaction. Either way the picked rows are still
-    /// pending when the UPDATE reaches them, so it finds them by key alone: a `status` condition there made
-    /// SQLite walk every pending row through the status index.
+    /// pending when the UPDATE reaches them (PostgreSQL's `FOR UPDATE` locks them and re-checks the CTE's
+    /// condition on their newest version; SQLite's `write` admits one writer at a time), so it finds them by key
+    /// alone: a `status` condition there made SQLite walk every pending row through the status index.
     public func claim(_ request: ClaimRequest) async throws -> [AgentTask] {
         guard let statement = claimStatement(request) else { return [] }
         let claimed = try await database.write { connection in
