@@ -183,28 +183,3 @@ struct OpenAPIDocument: Sendable {
         }
     }
 }
-
-extension JSONValue {
-    subscript(key: String) -> JSONValue? {
-        if case .object(let object) = self {
-            return object[key]
-        }
-        return nil
-    }
-
-    var objectValue: [String: JSONValue]? {
-        if case .object(let object) = self { object } else { nil }
-    }
-
-    var arrayValue: [JSONValue]? {
-        if case .array(let array) = self { array } else { nil }
-    }
-
-    var stringValue: String? {
-        if case .string(let text) = self { text } else { nil }
-    }
-
-    var numberValue: Double? {
-        if case .number(let number) = self { number } else { nil }
-    }
-}

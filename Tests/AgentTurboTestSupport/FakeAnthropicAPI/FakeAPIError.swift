@@ -1,3 +1,4 @@
+import AgentTurboCore
 import Foundation
 
 /// The Anthropic error responses the fake can give, in the documented shape:

@@ -1,3 +1,4 @@
+import AgentTurboCore
 import Foundation
 
 /// A message as the stream of server-sent events the Messages API sends for `stream: true`:
@@ -8,7 +9,7 @@ extension FakeMessage {
         var start = json
         if case .object(var members) = start {
             members["content"] = []
-            members["stop_reason"] = FakeJSON.null
+            members["stop_reason"] = JSONValue.null
             members["usage"] = usage(outputTokens: 1)
             start = .object(members)
         }

@@ -1,10 +1,11 @@
+import AgentTurboCore
 import Foundation
 
 /// An assistant message the fake answers with, before it is written as JSON or as events.
 struct FakeMessage: Sendable {
     enum Block: Sendable {
         case text(String)
-        case toolUse(id: String, name: String, input: FakeJSON)
+        case toolUse(id: String, name: String, input: JSONValue)
     }
 
     var id = "msg_fake_" + FakeMessage.randomHex(16)
@@ -18,7 +19,7 @@ struct FakeMessage: Sendable {
         String(UUID().uuidString.lowercased().filter { $0 != "-" }.prefix(count))
     }
 
-    func usage(outputTokens: Int) -> FakeJSON {
+    func usage(outputTokens: Int) -> JSONValue {
         [
             "input_tokens": .int(inputTokens),
             "cache_creation_input_tokens": 0,
@@ -28,7 +29,7 @@ struct FakeMessage: Sendable {
     }
 
     /// The whole message as a Messages API response body (`stream: false`).
-    var json: FakeJSON {
+    var json: JSONValue {
         [
             "id": .string(id), "type": "message", "role": "assistant", "model": .string(model),
             "content": .array(content.map(\.completeJSON)),
@@ -40,7 +41,7 @@ struct FakeMessage: Sendable {
 
 extension FakeMessage.Block {
     /// The block as it appears in a complete message.
-    var completeJSON: FakeJSON {
+    var completeJSON: JSONValue {
         switch self {
         case .text(let text):
             return ["type": "text", "text": .string(text)]
@@ -50,7 +51,7 @@ extension FakeMessage.Block {
     }
 
     /// The block as `content_block_start` announces it: empty, to be filled by deltas.
-    var startJSON: FakeJSON {
+    var startJSON: JSONValue {
         switch self {
         case .text:
             return ["type": "text", "text": ""]

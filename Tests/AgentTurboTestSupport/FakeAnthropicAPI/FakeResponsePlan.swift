@@ -1,9 +1,10 @@
+import AgentTurboCore
 import Foundation
 
 /// What the fake sends back for one request, decided before any byte is written.
 enum FakeResponsePlan: Sendable {
     /// A complete JSON response: a Message (`stream: false`) or an error.
-    case json(status: Int, body: FakeJSON, headers: [(String, String)])
+    case json(status: Int, body: JSONValue, headers: [(String, String)])
     /// A `text/event-stream` response: the events in order, then `ending`.
     case stream(events: [FakeSSEEvent], ending: StreamEnding)
     /// Send no response at all; keep the connection open until the client leaves or the server stops.
@@ -24,7 +25,7 @@ enum FakeResponsePlan: Sendable {
 /// One server-sent event, and how long to wait before sending it (for slow streams).
 struct FakeSSEEvent: Sendable {
     var name: String
-    var data: FakeJSON
+    var data: JSONValue
     var delay: Duration = .zero
 
     /// The wire form: an `event:` line, a `data:` line and a blank line.

@@ -1,10 +1,11 @@
+import AgentTurboCore
 import Foundation
 
 /// The tool calls the fake model makes: harmless inputs the CLI can run in its working directory.
 enum FakeToolCall {
     /// The input for `tool`: Bash prints "hi", Read reads and Write writes `<cwd>/hello.txt`.
-    static func input(for tool: String, workingDirectory: String?) -> FakeJSON {
-        let file = FakeJSON.string((workingDirectory ?? FileManager.default.currentDirectoryPath) + "/hello.txt")
+    static func input(for tool: String, workingDirectory: String?) -> JSONValue {
+        let file = JSONValue.string((workingDirectory ?? FileManager.default.currentDirectoryPath) + "/hello.txt")
         switch tool {
         case "Bash": return ["command": "echo hi", "description": "Print hi"]
         case "Read": return ["file_path": file]

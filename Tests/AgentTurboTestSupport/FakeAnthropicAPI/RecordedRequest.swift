@@ -1,3 +1,4 @@
+import AgentTurboCore
 import Foundation
 
 /// One HTTP request the fake API received, exactly as it arrived.
@@ -10,18 +11,18 @@ public struct RecordedRequest: Sendable {
     /// Header fields in arrival order, names as the client spelled them.
     public var headers: [(String, String)]
     public var body: Data {
-        didSet { parsedBody = FakeJSON.parse(body) }
+        didSet { parsedBody = JSONValue.parse(body) }
     }
 
     /// The body parsed once, since every accessor reads it (request bodies are about 50 KB).
-    private(set) var parsedBody: FakeJSON?
+    private(set) var parsedBody: JSONValue?
 
     public init(method: String, path: String, headers: [(String, String)], body: Data) {
         self.method = method
         self.path = path
         self.headers = headers
         self.body = body
-        self.parsedBody = FakeJSON.parse(body)
+        self.parsedBody = JSONValue.parse(body)
     }
 
     /// The first value of the header `name`, compared case-insensitively.
@@ -32,7 +33,7 @@ public struct RecordedRequest: Sendable {
     /// The body as plain values (`String`, `Double`, `Bool`, `[any Sendable]`, `[String: any Sendable]`,
     /// `NSNull`), or nil when the body is not a JSON object.
     public var json: [String: any Sendable]? {
-        parsedBody?.object?.mapValues(\.plainValue)
+        parsedBody?.objectValue?.mapValues(\.plainValue)
     }
 
     /// The path without its query: `/v1/messages`.
