@@ -1,26 +1,15 @@
+import AgentTurboTestSupport
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
-/// A bare HTTP/1.1 client on a POSIX socket: it sends the bytes exactly as given and reads until the
-/// server closes the connection, so tests see the wire format (chunk sizes, 100 Continue, drops).
-///
-/// The blocking socket work runs on its own thread, never on the concurrency pool.
+/// A bare HTTP/1.1 client: it sends the bytes exactly as given and reads until the server closes the
+/// connection, so tests see the wire format (chunk sizes, 100 Continue, drops).
 enum RawHTTPClient {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
-
     /// Sends `request` to 127.0.0.1:`port` and returns everything the server sent until it closed.
     static func exchange(port: Int, _ request: String) async throws -> String {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Result { try blockingExchange(port: port, request) })
-            }.start()
+        try await BlockingWork.run {
+            let socket = try LoopbackSocket(port: port)
+            try socket.write(Array(request.utf8))
+            return String(decoding: socket.readToEnd(), as: UTF8.self)
         }
     }
 
@@ -47,46 +36,6 @@ enum RawHTTPClient {
         ]
         let data = try! JSONSerialization.data(withJSONObject: body)
         return String(decoding: data, as: UTF8.self)
-    }
-
-    private static func blockingExchange(port: Int, _ request: String) throws -> String {
-        #if canImport(Glibc)
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-            let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port)).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { throw Failure(description: "connect: errno \(errno)") }
-        let bytes = Array(request.utf8)
-        var sent = 0
-        while sent < bytes.count {
-            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + sent, $0.count - sent) }
-            guard written > 0 else { throw Failure(description: "write: errno \(errno)") }
-            sent += written
-        }
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if count > 0 {
-                received += buffer[0..<count]
-            } else if count < 0, errno == EINTR {
-                continue
-            } else {
-                break  // end of stream, or a reset: either way the server is done
-            }
-        }
-        return String(decoding: received, as: UTF8.self)
     }
 }
 

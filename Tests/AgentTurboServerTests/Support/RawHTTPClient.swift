@@ -1,3 +1,4 @@
+import AgentTurboTestSupport
 import Foundation
 import HTTPTypes
 
@@ -10,29 +11,11 @@ final class RawHTTPConnection: @unchecked Sendable {
         var headers: [String: String]
     }
 
-    private let socketFD: Int32
+    private let socket: LoopbackSocket
     private var buffer: [UInt8] = []
 
-    init(port: Int, timeoutSeconds: Int = 60) throws {
-        socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socketFD >= 0 else { throw POSIXError(.EIO) }
-        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-        setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else {
-            Glibc.close(socketFD)
-            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ECONNREFUSED)
-        }
-    }
-
-    deinit {
-        Glibc.close(socketFD)
+    init(port: Int) throws {
+        socket = try LoopbackSocket(port: port)
     }
 
     /// Sends a request; `Connection: close` so that a plain response ends at end of file.
@@ -47,19 +30,12 @@ final class RawHTTPConnection: @unchecked Sendable {
         if let body {
             text += "Content-Length: \(body.count)\r\n"
         }
-        var bytes = Array((text + "\r\n").utf8)
-        bytes += body.map(Array.init) ?? []
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(socketFD, $0.baseAddress, $0.count) }
-            guard written > 0 else { throw POSIXError(.EPIPE) }
-            offset += written
-        }
+        try socket.write(Array((text + "\r\n").utf8) + (body.map(Array.init) ?? []))
     }
 
     /// Ends the connection from this side (the server sees the client go away).
     func hangUp() {
-        shutdown(socketFD, Int32(SHUT_RDWR))
+        socket.hangUp()
     }
 
     func readHead() throws -> Head {
@@ -137,11 +113,9 @@ final class RawHTTPConnection: @unchecked Sendable {
     /// Reads what is available into the buffer; empty at end of file.
     @discardableResult
     private func fill() throws -> Data? {
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        let count = chunk.withUnsafeMutableBytes { read(socketFD, $0.baseAddress, $0.count) }
-        guard count >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        buffer += chunk[..<count]
-        return Data(chunk[..<count])
+        let chunk = try socket.read()
+        buffer += chunk
+        return Data(chunk)
     }
 }
 
@@ -228,18 +202,6 @@ enum RawHTTP {
             try connection.send(method, path, port: port, headers: headers, body: json.map { Data($0.utf8) })
             let head = try connection.readHead()
             return (head.status, try connection.readBody(head))
-        }
-    }
-}
-
-/// Runs blocking socket work on a thread of its own, never on one of the few threads Swift concurrency
-/// shares with the server under test.
-enum BlockingWork {
-    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Result { try work() })
-            }.start()
         }
     }
 }
