@@ -13,6 +13,11 @@ enum RawHTTPClient {
         }
     }
 
+    /// POSTs a Messages API body (see `messagesBody`) with the CLI's headers and reads the whole response.
+    static func post(port: Int, _ body: String) async throws -> RawHTTPResponse {
+        RawHTTPResponse(try await exchange(port: port, request(body: body)))
+    }
+
     /// A request with the Messages API headers the CLI sends; `close` adds `Connection: close`.
     static func request(
         method: String = "POST", path: String = "/v1/messages?beta=true", body: String = "",

@@ -7,8 +7,7 @@ struct ServerTests {
     @Test func streamsTheDefaultAnswer() async throws {
         try await withFakeAPI { api in
             let body = RawHTTPClient.messagesBody(prompt: "Say hello", stream: true)
-            let response = RawHTTPResponse(
-                try await RawHTTPClient.exchange(port: api.port, RawHTTPClient.request(body: body)))
+            let response = try await RawHTTPClient.post(port: api.port, body)
             #expect(response.status == 200)
             #expect(response.header("content-type")?.hasPrefix("text/event-stream") == true)
             #expect(response.header("transfer-encoding") == "chunked")
@@ -35,8 +34,7 @@ struct ServerTests {
     @Test func answersWithoutStreaming() async throws {
         try await withFakeAPI { api in
             let body = RawHTTPClient.messagesBody(prompt: "fake:answer=Just_JSON fake:usage=7,3", stream: false)
-            let response = RawHTTPResponse(
-                try await RawHTTPClient.exchange(port: api.port, RawHTTPClient.request(body: body)))
+            let response = try await RawHTTPClient.post(port: api.port, body)
             #expect(response.status == 200)
             #expect(response.header("content-type") == "application/json")
             let message = try #require(response.json)
@@ -55,8 +53,7 @@ struct ServerTests {
     func errorShapes(status: Int, type: String) async throws {
         try await withFakeAPI { api in
             let body = RawHTTPClient.messagesBody(prompt: "fake:\(status)", stream: true)
-            let response = RawHTTPResponse(
-                try await RawHTTPClient.exchange(port: api.port, RawHTTPClient.request(body: body)))
+            let response = try await RawHTTPClient.post(port: api.port, body)
             #expect(response.status == status)
             #expect(response.header("content-type") == "application/json")
             #expect(response.header("request-id") != nil)
@@ -69,8 +66,7 @@ struct ServerTests {
     @Test func rateLimitHeaders() async throws {
         try await withFakeAPI { api in
             let body = RawHTTPClient.messagesBody(prompt: "fake:429 fake:retry-after=3", stream: true)
-            let response = RawHTTPResponse(
-                try await RawHTTPClient.exchange(port: api.port, RawHTTPClient.request(body: body)))
+            let response = try await RawHTTPClient.post(port: api.port, body)
             #expect(response.status == 429)
             #expect(response.header("retry-after") == "3")
             #expect(response.header("anthropic-ratelimit-requests-reset")?.hasSuffix("Z") == true)
@@ -104,9 +100,7 @@ struct ServerTests {
                 let extra = Array(repeating: [assistant, toolResult], count: turns).flatMap { $0 }
                 let body = RawHTTPClient.messagesBody(
                     prompt: "fake:tools=2 fake:tool=Read", stream: false, extraMessages: extra)
-                let json = RawHTTPResponse(
-                    try await RawHTTPClient.exchange(port: api.port, RawHTTPClient.request(body: body))
-                ).json
+                let json = try await RawHTTPClient.post(port: api.port, body).json
                 return (json?["stop_reason"] as? String, json?["content"] as? [[String: Any]] ?? [])
             }
             let (first, firstContent) = try await stopReason(after: 0)
@@ -147,8 +141,7 @@ struct ServerTests {
     @Test func dropEndsTheStreamEarly() async throws {
         try await withFakeAPI { api in
             let body = RawHTTPClient.messagesBody(prompt: "fake:drop", stream: true)
-            let response = RawHTTPResponse(
-                try await RawHTTPClient.exchange(port: api.port, RawHTTPClient.request(body: body)))
+            let response = try await RawHTTPClient.post(port: api.port, body)
             #expect(response.status == 200)
             #expect(response.eventNames == ["message_start", "content_block_start", "content_block_delta"])
             #expect(!response.rawBody.hasSuffix("0\r\n\r\n"))
@@ -166,7 +159,7 @@ struct ServerTests {
         }
         // A second connection is still served while the first one stalls.
         let other = RawHTTPClient.messagesBody(prompt: "hello", stream: true)
-        let answer = RawHTTPResponse(try await RawHTTPClient.exchange(port: api.port, RawHTTPClient.request(body: other)))
+        let answer = try await RawHTTPClient.post(port: api.port, other)
         #expect(answer.streamedText == "Hello from the fake API.")
 
         await api.stop()
