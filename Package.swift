@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "agent-turbo", targets: ["agent-turbo"]),
+        .executable(name: "agent-turbo-supervise", targets: ["agent-turbo-supervise"]),
         .executable(name: "agent-turbo-bench", targets: ["AgentTurboBenchmarks"]),
     ],
     dependencies: [
@@ -51,18 +52,19 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Process plumbing in C: spawning into a process group, the supervisor that outlives no worker, waits
-        // with the kernel's resource accounting.
+        // Process plumbing in C for the worker: spawning, the lifeline pipe, waits with the kernel's accounting.
         .target(name: "CAgentSupport"),
+        // The supervisor every agent runs under: plain C, linked statically on Linux with no part of the Swift
+        // runtime, so that starting one costs about what starting `true` does (installed beside agent-turbo).
+        .executableTarget(
+            name: "agent-turbo-supervise",
+            cSettings: [.define("_GNU_SOURCE", .when(platforms: [.linux]))],
+            linkerSettings: [.unsafeFlags(["-static-executable"], .when(platforms: [.linux]))]
+        ),
         // Agent profiles, starting and reading agent processes, classifying how they ended, the simulated agent.
         .target(
             name: "AgentTurboAgents",
-            dependencies: [
-                "AgentTurboCore",
-                "CAgentSupport",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ],
+            dependencies: ["AgentTurboCore", "CAgentSupport"],
             swiftSettings: strictSettings
         ),
         // The worker: claims, runs and records attempts; heartbeats, leases, rescue, shutdown.
@@ -170,17 +172,17 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentTurboWorkerTests",
-            dependencies: ["AgentTurboCore", "AgentTurboSQLite", "AgentTurboTestSupport", "agent-turbo"],
+            dependencies: ["AgentTurboCore", "AgentTurboSQLite", "AgentTurboTestSupport", "agent-turbo", "agent-turbo-supervise"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "AgentTurboPostgresTests",
-            dependencies: ["AgentTurboCore", "AgentTurboTestSupport", "agent-turbo"],
+            dependencies: ["AgentTurboCore", "AgentTurboTestSupport", "agent-turbo", "agent-turbo-supervise"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "AgentTurboClaudeTests",
-            dependencies: ["AgentTurboCore", "AgentTurboSQLite", "AgentTurboTestSupport", "agent-turbo"],
+            dependencies: ["AgentTurboCore", "AgentTurboSQLite", "AgentTurboTestSupport", "agent-turbo", "agent-turbo-supervise"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -192,6 +194,7 @@ let package = Package(
             name: "AgentTurboServerTests",
             dependencies: [
                 "AgentTurboCore", "AgentTurboSQLite", "AgentTurboServer", "AgentTurboTestSupport", "agent-turbo",
+                "agent-turbo-supervise",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -200,7 +203,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentTurboCLITests",
-            dependencies: ["AgentTurboCore", "AgentTurboTestSupport", "agent-turbo"],
+            dependencies: ["AgentTurboCore", "AgentTurboTestSupport", "agent-turbo", "agent-turbo-supervise"],
             swiftSettings: strictSettings
         ),
     ]

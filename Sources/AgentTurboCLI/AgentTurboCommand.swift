@@ -23,15 +23,13 @@ public struct AgentTurboCommand: AsyncParsableCommand {
     public init() {}
 }
 
-/// The executable's entry point, kept out of `main.swift` so that it stays one line. Two hidden modes come
-/// first: the supervisor every agent runs under, and the simulated agent.
+/// The executable's entry point, kept out of `main.swift` so that it stays one line. A hidden mode comes
+/// first: the simulated agent.
 public enum AgentTurboMain {
     public static func run() async {
         let arguments = CommandLine.arguments
         if arguments.count > 1 {
             switch arguments[1] {
-            case "__supervise":
-                at_supervise_main(CommandLine.argc, CommandLine.unsafeArgv)
             case "__simulate-agent":
                 SimulatedAgent.run(prompt: arguments.dropFirst(2).joined(separator: " "))
             default:

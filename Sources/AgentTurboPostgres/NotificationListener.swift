@@ -47,7 +47,7 @@ final class NotificationListener: Sendable {
         while !Task.isCancelled {
             let listening = Flag()
             do {
-                try await connector.withConnection(operationDeadline: nil) { connection in
+                try await connector.withConnection(operationDeadline: nil, cancellable: true) { connection in
                     try await connection.listen(on: Self.tasksChannel) { tasks in
                         try await connection.listen(on: Self.cancelChannel) { cancels in
                             listening.set()

@@ -10,6 +10,9 @@ public final class PostgresDatabase: SQLDatabase {
     public let url: PostgresURL
     public let dialect: any SQLDialect = PostgresDialect()
     let connector: PrimaryConnector
+    /// Lease renewals and heartbeats get connections of their own, so they never wait for a pool slot behind
+    /// output flushes.
+    let urgentConnector: PrimaryConnector
     let listener: NotificationListener
     let logger: Logger
 
@@ -17,35 +20,55 @@ public final class PostgresDatabase: SQLDatabase {
         self.url = url
         self.logger = logger
         connector = PrimaryConnector(url: url, logger: logger)
+        urgentConnector = PrimaryConnector(url: url, logger: logger, maximumConnections: 2)
         listener = NotificationListener(connector: connector, logger: logger)
     }
 
     public var location: String { url.description }
 
-    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
-        try await transaction(begin: "BEGIN", body)
+    public func write<T: Sendable>(
+        _ options: TransactionOptions, _ body: @escaping @Sendable (any SQLConnection) async throws -> T
+    ) async throws -> T {
+        try await transaction(begin: "BEGIN", options, body)
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
-        try await transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+        try await transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", .standard, body)
     }
 
+    /// BEGIN, `body`, COMMIT (ROLLBACK when it throws), run to its end whatever the caller does (see
+    /// ``PrimaryConnector/withConnection(leaseTimeout:operationDeadline:cancellable:_:)``). A connection whose
+    /// COMMIT or ROLLBACK failed may still be inside the transaction: it is closed, never handed out again.
     private func transaction<T: Sendable>(
-        begin: String, _ body: @escaping @Sendable (any SQLConnection) async throws -> T
+        begin: String, _ options: TransactionOptions, _ body: @escaping @Sendable (any SQLConnection) async throws -> T
     ) async throws -> T {
         let logger = logger
+        let lane = options.urgent ? urgentConnector : connector
         do {
-            return try await connector.withConnection { connection in
+            return try await lane.withConnection(
+                leaseTimeout: min(PrimaryConnector.leaseTimeout, options.deadline ?? PrimaryConnector.leaseTimeout),
+                operationDeadline: options.deadline ?? PrimaryConnector.operationTimeout
+            ) { connection in
                 let handle = PostgresHandle(connection: connection, logger: logger)
                 try await connection.query(PostgresQuery(unsafeSQL: begin), logger: logger)
+                let value: T
                 do {
-                    let value = try await body(handle)
-                    try await connection.query("COMMIT", logger: logger)
-                    return value
+                    value = try await body(handle)
                 } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    do {
+                        try await connection.query("ROLLBACK", logger: logger)
+                    } catch {
+                        try? await connection.close()
+                    }
                     throw error
                 }
+                do {
+                    try await connection.query("COMMIT", logger: logger)
+                } catch {
+                    try? await connection.close()
+                    throw error
+                }
+                return value
             }
         } catch let error as StoreError {
             throw error
@@ -71,6 +94,7 @@ public final class PostgresDatabase: SQLDatabase {
     public func close() async throws {
         await listener.stop()
         await connector.close()
+        await urgentConnector.close()
     }
 }
 

@@ -40,6 +40,27 @@ enum PostgresErrors {
         return name.contains("ConnectionPoolError")
     }
 
+    /// Why a connection was refused, when it is something no retry mends: a password or user refused, a
+    /// database that does not exist, TLS the server does not offer. `nil` for anything that may pass.
+    static func misconfiguration(_ error: any Error, sslMode: PostgresURL.SSLMode) -> String? {
+        guard let error = error as? PSQLError else { return nil }
+        switch error.code {
+        case .sslUnsupported:
+            return "the server does not offer TLS, which sslmode=\(sslMode.rawValue) requires (use sslmode=prefer or disable, or enable ssl on the server)"
+        case .unsupportedAuthMechanism, .authMechanismRequiresPassword, .saslError:
+            return "authentication failed: \(describe(error))"
+        case .server:
+            let state = error.serverInfo?[.sqlState] ?? ""
+            // 28: invalid authorization; 3D000: no such database.
+            if state.hasPrefix("28") || state == "3D000" {
+                return describe(error)
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
     /// A sentence for the user: the server's message when there is one.
     static func describe(_ error: any Error) -> String {
         if let error = error as? PSQLError {

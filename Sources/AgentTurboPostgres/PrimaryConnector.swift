@@ -17,12 +17,19 @@ actor PrimaryConnector {
     private var previousHost: PostgresURL.Host?
     private var closed = false
 
-    init(url: PostgresURL, logger: Logger) {
+    init(url: PostgresURL, logger: Logger, maximumConnections: Int = 20) {
         self.url = url
         self.logger = logger
+        self.maximumConnections = maximumConnections
     }
 
+    private var connecting: Task<(PostgresClient, DropSignal), any Error>?
+    /// How many connections the pool may open.
+    let maximumConnections: Int
+
     /// The client for the writable host, connecting first when there is none, and the signal of its drop.
+    /// Concurrent callers share one connection attempt: the actor is reentrant across its awaits, and without
+    /// this each of them could build a pool of its own.
     func client() async throws -> (PostgresClient, DropSignal) {
         if closed {
             throw StoreError(.unavailable, "the store is closed")
@@ -30,13 +37,28 @@ actor PrimaryConnector {
         if let current {
             return (current.client, current.dropped)
         }
+        if let connecting {
+            return try await connecting.value
+        }
+        let attempt = Task { try await self.connect() }
+        connecting = attempt
+        defer { connecting = nil }
+        return try await attempt.value
+    }
+
+    private func connect() async throws -> (PostgresClient, DropSignal) {
         // Not more than a few probes a second while every host is down.
         let wait = Duration.milliseconds(250) - (ContinuousClock.now - lastSelection)
         if wait > .zero {
             try await Task.sleep(for: wait)
         }
         lastSelection = .now
-        let host = url.hosts.count == 1 ? url.hosts[0] : try await writableHost()
+        // A direct connection first, even to a single host: its error (a password refused, no TLS where
+        // sslmode requires it) says what is wrong, where the pool would only time out.
+        let host = try await writableHost()
+        if closed {
+            throw StoreError(.unavailable, "the store is closed")
+        }
         // The pool's background log says when run() has not started yet; queries wait for it anyway.
         var background = logger
         background.logLevel = .error
@@ -78,16 +100,20 @@ actor PrimaryConnector {
     /// that will fail do so at once, and one that has not by then never will.
     static let droppedGrace: Duration = .seconds(5)
 
-    /// Runs `body` on a connection to the writable host. Connection failures, a lease that does not come and
-    /// an operation that does not end (`operationDeadline`; `nil` for the long-lived LISTEN) drop the client, so
-    /// the next call connects afresh, and surface as `StoreError.unavailable`; so does an operation still
-    /// running `droppedGrace` after its client was dropped.
+    /// Runs `body` on a connection to the writable host. Connection failures, a lease that does not come
+    /// within `leaseTimeout` and an operation that does not end (`operationDeadline`; `nil` for the long-lived
+    /// LISTEN) drop the client, so the next call connects afresh, and surface as `StoreError.unavailable`; so
+    /// does an operation still running `droppedGrace` after its client was dropped.
     ///
     /// The work runs in a task of its own that the caller stops waiting for when a deadline passes: a query
     /// whose connection died with the server was seen never to return, even after its pool shut down, and
-    /// neither cancellation nor a task group (which waits for all its children) can get past that.
+    /// neither cancellation nor a task group (which waits for all its children) can get past that. Unless
+    /// `cancellable` (the LISTEN loop), the caller's cancellation does not reach the work: a transaction once
+    /// begun ends in its COMMIT or ROLLBACK, and the cancelled caller waits for that.
     nonisolated func withConnection<T: Sendable>(
+        leaseTimeout: Duration = PrimaryConnector.leaseTimeout,
         operationDeadline: Duration? = PrimaryConnector.operationTimeout,
+        cancellable: Bool = false,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         let (client, dropped) = try await client()
@@ -113,13 +139,13 @@ actor PrimaryConnector {
             }
         }
         let watchdog = Task {
-            try await Task.sleep(for: Self.leaseTimeout)
+            try await Task.sleep(for: leaseTimeout)
             if !leased.isSet {
-                await giveUp("gave no connection within \(Self.leaseTimeout)", true)
+                await giveUp("gave no connection within \(leaseTimeout)", true)
                 return
             }
-            guard let operationDeadline else { return }
-            try await Task.sleep(for: operationDeadline - Self.leaseTimeout)
+            guard let operationDeadline, operationDeadline > leaseTimeout else { return }
+            try await Task.sleep(for: operationDeadline - leaseTimeout)
             await giveUp("did not finish an operation within \(operationDeadline)", true)
         }
         let dropListener = dropped.onDrop {
@@ -133,19 +159,15 @@ actor PrimaryConnector {
             dropped.remove(dropListener)
         }
         do {
-            return try await withTaskCancellationHandler {
-                try await outcome.value()
-            } onCancel: {
-                // Wait for the work to stop, so that a cancelled caller does not go on while its write may still
-                // commit; but not longer than the grace, in case the work ignores cancellation.
-                work.cancel()
-                Task {
-                    try await Task.sleep(for: Self.droppedGrace)
-                    if outcome.resolve(.failure(CancellationError())) {
-                        await self.drop(client)
-                    }
+            if cancellable {
+                return try await withTaskCancellationHandler {
+                    try await outcome.value()
+                } onCancel: {
+                    work.cancel()
+                    outcome.resolve(.failure(CancellationError()))
                 }
             }
+            return try await outcome.value()
         } catch let error as Stuck {
             throw StoreError(.unavailable, "PostgreSQL at \(url) \(error.reason)")
         } catch {
@@ -251,7 +273,8 @@ extension PrimaryConnector {
         current = nil
     }
 
-    /// The first host that answers and is not in recovery.
+    /// The first host that answers and is not in recovery. An error that no retry mends (a refused password,
+    /// no TLS where sslmode requires it, no such database) is thrown as `badLocation` at once.
     private func writableHost() async throws -> PostgresURL.Host {
         var problems: [String] = []
         for host in url.hosts {
@@ -267,23 +290,40 @@ extension PrimaryConnector {
                 }
                 problems.append("\(host.name):\(host.port) is a standby")
             } catch {
+                if let reason = PostgresErrors.misconfiguration(error, sslMode: url.sslMode) {
+                    throw StoreError(.badLocation, "PostgreSQL at \(host.name):\(host.port) refused the connection: \(reason)")
+                }
                 problems.append("\(host.name):\(host.port): \(PostgresErrors.describe(error))")
             }
         }
-        throw StoreError(.unavailable, "no PostgreSQL host accepts writes (\(problems.joined(separator: "; ")))")
+        throw StoreError(
+            .unavailable,
+            url.hosts.count == 1 ? "PostgreSQL at \(url) is unavailable: \(problems.joined())"
+                : "no PostgreSQL host accepts writes (\(problems.joined(separator: "; ")))"
+        )
     }
 
+    /// TLS as libpq's sslmode means it: `require` encrypts without checking the certificate, `verify-ca`
+    /// checks it against the trusted roots, `verify-full` the host name too; `prefer` and `allow` use TLS when
+    /// the server offers it.
     private var tls: (PostgresClient.Configuration.TLS, PostgresConnection.Configuration.TLS) {
-        switch url.parameters["sslmode"] ?? "prefer" {
-        case "disable":
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        switch url.sslMode {
+        case .disable:
             return (.disable, .disable)
-        case "require", "verify-ca", "verify-full":
-            let context = try? NIOSSLContext(configuration: .makeClientConfiguration())
-            return (.require(.makeClientConfiguration()), context.map { .require($0) } ?? .disable)
-        default:
-            let context = try? NIOSSLContext(configuration: .makeClientConfiguration())
-            return (.prefer(.makeClientConfiguration()), context.map { .prefer($0) } ?? .disable)
+        case .require:
+            configuration.certificateVerification = .none
+        case .verifyCA:
+            configuration.certificateVerification = .noHostnameVerification
+        case .verifyFull:
+            configuration.certificateVerification = .fullVerification
+        case .prefer, .allow:
+            configuration.certificateVerification = .none
+            let context = try? NIOSSLContext(configuration: configuration)
+            return (.prefer(configuration), context.map { .prefer($0) } ?? .disable)
         }
+        let context = try? NIOSSLContext(configuration: configuration)
+        return (.require(configuration), context.map { .require($0) } ?? .disable)
     }
 
     private func configuration(for host: PostgresURL.Host) -> PostgresClient.Configuration {
@@ -292,7 +332,7 @@ extension PrimaryConnector {
             database: url.database, tls: tls.0
         )
         configuration.options.connectTimeout = .seconds(5)
-        configuration.options.maximumConnections = 20
+        configuration.options.maximumConnections = maximumConnections
         configuration.options.keepAliveBehavior = .init(frequency: .seconds(15))
         return configuration
     }

@@ -25,7 +25,13 @@ public protocol SQLDatabase: Sendable {
     var location: String { get }
     /// Runs `body` in a transaction that will write (SQLite: `BEGIN IMMEDIATE`, so writers queue at the start
     /// instead of failing at their first write). Commits when `body` returns, rolls back when it throws.
-    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T
+    ///
+    /// Once begun, the transaction runs to its COMMIT or ROLLBACK whatever the caller does: a cancelled caller
+    /// waits for it. A connection goes back to its pool only outside a transaction; one that cannot be brought
+    /// back out of it is closed.
+    func write<T: Sendable>(
+        _ options: TransactionOptions, _ body: @escaping @Sendable (any SQLConnection) async throws -> T
+    ) async throws -> T
     /// Runs `body` in a read-only snapshot.
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T
     /// Called after a commit that other workers should hear about. PostgreSQL's triggers already NOTIFY,
@@ -34,6 +40,27 @@ public protocol SQLDatabase: Sendable {
     /// Hints about changes made by anyone.
     func events() -> AsyncStream<StoreEvent>
     func close() async throws
+}
+
+extension SQLDatabase {
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
+        try await write(.standard, body)
+    }
+}
+
+/// How a write transaction is run.
+public struct TransactionOptions: Sendable, Hashable {
+    /// Lease renewals and heartbeats: ahead of this process's other writes (and, on PostgreSQL, on
+    /// connections of their own), so that a slow output flush never costs a lease.
+    public var urgent = false
+    /// How long to wait for the database (its locks, a connection) before giving up as `unavailable`.
+    public var deadline: Duration?
+
+    public static let standard = TransactionOptions()
+
+    public static func urgent(deadline: Duration) -> TransactionOptions {
+        TransactionOptions(urgent: true, deadline: deadline)
+    }
 }
 
 /// What differs in the SQL of the two engines.

@@ -102,7 +102,7 @@ extension SQLTaskStore {
             RETURNING task_id, attempt, cancel_requested
             """
         let finalBinds = binds
-        let rows = try await database.write { connection in
+        let rows = try await database.write(.urgent(deadline: Self.renewalDeadline(leaseSeconds))) { connection in
             try await connection.query(sql, finalBinds).map { row in
                 (id: try row.string("task_id"), attempt: try row.int("attempt"), cancel: row.bool("cancel_requested"))
             }
@@ -119,6 +119,11 @@ extension SQLTaskStore {
             }
         }
         return renewal
+    }
+
+    /// Renewals give up after a quarter of the lease (at least half a second) and are tried again.
+    static func renewalDeadline(_ leaseSeconds: Double) -> Duration {
+        .milliseconds(Int64(max(500, leaseSeconds * 250)))
     }
 
     public func cancelRequests(workerID: String) async throws -> [AttemptRef] {

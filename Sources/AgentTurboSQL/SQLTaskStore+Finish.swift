@@ -2,41 +2,140 @@ import AgentTurboCore
 import Foundation
 
 extension SQLTaskStore {
-    /// Ends an attempt, guarded by its owner and number: the row must still be `running` for this worker and
-    /// this attempt, or nothing changes and `leaseLost` is thrown.
-    @discardableResult
-    public func finish(_ attempt: AttemptRef, _ outcome: AttemptOutcome, retryPolicy: RetryPolicy) async throws
-        -> AgentTask
-    {
+    /// Ends attempts in one transaction, each guarded by its owner and number: the row must still be `running`
+    /// for this worker and this attempt. Two exceptions, both about the same attempt: its outcome already
+    /// recorded (a retried finish whose answer was lost) is reported as such, and an outcome the agent reached
+    /// by itself is still recorded after the rescuer took the task back, if nothing happened to the task
+    /// since (no newer claim, no operator action). Anything else is refused with `leaseLost`.
+    public func finish(_ requests: [FinishRequest], retryPolicy: RetryPolicy) async throws -> [FinishResult] {
+        guard !requests.isEmpty else { return [] }
         let d = dialect
-        let finished = try await database.write { connection in
-            let rows = try await connection.query(
-                "SELECT \(TaskRows.taskColumns(d)) FROM agent_tasks WHERE task_id = $1\(d.forUpdate)",
-                [.text(attempt.taskID)]
-            )
-            guard let task = try rows.first.map(TaskRows.task) else {
-                throw StoreError(.leaseLost, "task \(attempt.taskID) no longer exists")
-            }
-            guard task.status == .running, task.assignedWorkerID == attempt.workerID, task.attempt == attempt.attempt
-            else {
-                throw StoreError(
-                    .leaseLost,
-                    "attempt \(attempt) was taken back (the task is now \(task.status.rawValue), attempt \(task.attempt)): its outcome is not recorded"
+        let (results, wake) = try await database.write { connection in
+            // Lock the rows in one statement, in key order, so that two batches never wait on each other.
+            let ids = Array(Set(requests.map(\.attempt.taskID))).sorted()
+            var tasks: [String: AgentTask] = [:]
+            for batch in ids.chunked(into: 500) {
+                let rows = try await connection.query(
+                    """
+                    SELECT \(TaskRows.taskColumns(d)) FROM agent_tasks
+                    WHERE task_id IN (\(self.placeholders(from: 1, count: batch.count))) ORDER BY task_id\(d.forUpdate)
+                    """,
+                    batch.map(SQLValue.text)
                 )
+                for task in try rows.map(TaskRows.task) {
+                    tasks[task.taskID] = task
+                }
             }
-            let plan = Self.plan(outcome, for: task, retryPolicy: retryPolicy)
-            let updated = try await self.apply(plan, to: attempt, on: connection)
-            try await self.recordAction(attempt.taskID, plan.action, workerID: attempt.workerID, details: plan.details, on: connection)
-            try await self.closeAttempt(attempt, outcome: plan.action.rawValue, plan: plan, on: connection)
-            if case .rateLimited(let retryAt, let message, _) = outcome {
-                try await self.extendHold(AgentHold(agent: task.agent, until: retryAt, reason: message), on: connection)
+            var results: [FinishResult] = []
+            var actions: [(taskID: String, action: TaskActionKind, workerID: String?, details: String)] = []
+            var wake = false
+            for request in requests {
+                let ref = request.attempt
+                guard let task = tasks[ref.taskID] else {
+                    results.append(.refused(StoreError(.leaseLost, "task \(ref.taskID) no longer exists: the outcome of attempt \(ref.attempt) is not recorded")))
+                    continue
+                }
+                try await self.storeOutput(ref, request.output, on: connection)
+                switch try await self.standing(of: request, task: task, on: connection) {
+                case .refused(let error):
+                    results.append(.refused(error))
+                case .alreadyRecorded:
+                    results.append(.alreadyRecorded(task))
+                case .open(let asItStood, let late):
+                    let plan = Self.plan(request.outcome, for: asItStood, retryPolicy: retryPolicy)
+                    let updated = try await self.apply(
+                        plan, to: ref, expecting: task.status, retryCount: asItStood.retryCount + plan.retryCountIncrement,
+                        on: connection
+                    )
+                    let details = late ? plan.details.with("late", "recorded after the rescuer took the task back") : plan.details
+                    actions.append((ref.taskID, plan.action, ref.workerID, details.json))
+                    try await self.closeAttempt(ref, outcome: plan.action.rawValue, plan: plan, on: connection)
+                    if case .rateLimited(let retryAt, let message, _) = request.outcome {
+                        try await self.extendHold(AgentHold(agent: task.agent, until: retryAt, reason: message), on: connection)
+                    }
+                    if let hold = request.hold {
+                        try await self.extendHold(hold, on: connection)
+                    }
+                    tasks[ref.taskID] = updated
+                    wake = wake || plan.status == .pending
+                    results.append(.finished(updated))
+                }
             }
-            return (updated, plan.status)
+            try await self.recordActions(actions, on: connection)
+            return (results, wake)
         }
-        if finished.1 == .pending {
+        if wake {
             database.publish([.tasksAvailable])
         }
-        return finished.0
+        return results
+    }
+
+    /// Where a finish stands against the row as it is now (locked).
+    private enum Standing {
+        /// May be recorded, planned from the task as it stood while the attempt ran.
+        case open(AgentTask, late: Bool)
+        case alreadyRecorded
+        case refused(StoreError)
+    }
+
+    private func standing(of request: FinishRequest, task: AgentTask, on connection: any SQLConnection) async throws -> Standing {
+        let ref = request.attempt
+        guard task.attempt == ref.attempt, task.assignedWorkerID == ref.workerID else {
+            return .refused(StoreError(
+                .leaseLost,
+                "attempt \(ref) was taken back (the task is now \(task.status.rawValue), attempt \(task.attempt)): its outcome is not recorded"
+            ))
+        }
+        if task.status == .running {
+            return .open(task, late: false)
+        }
+        let attemptOutcome = try await connection.query(
+            "SELECT outcome FROM agent_attempts WHERE task_id = $1 AND attempt = $2",
+            [.text(ref.taskID), .int(ref.attempt)]
+        ).first?.optionalString("outcome")
+        guard attemptOutcome == TaskActionKind.rescued.rawValue else {
+            // This attempt's outcome is on record: the answer to an earlier try of this finish was lost.
+            return .alreadyRecorded
+        }
+        let lastAction = try await connection.query(
+            "SELECT action FROM agent_actions WHERE task_id = $1 ORDER BY id DESC LIMIT 1", [.text(ref.taskID)]
+        ).first?.optionalString("action")
+        guard request.isAgentsOwnOutcome, task.status == .pending || task.status == .failed,
+            lastAction == TaskActionKind.rescued.rawValue
+        else {
+            return .refused(StoreError(
+                .leaseLost,
+                "attempt \(ref) was taken back after its lease expired (the task is now \(task.status.rawValue)): its outcome is not recorded"
+            ))
+        }
+        // Undo what the rescue did to the row, then plan as if the outcome had come in time.
+        var asItStood = task
+        asItStood.status = .running
+        if task.status == .pending {
+            asItStood.retryCount = max(0, task.retryCount - 1)
+        }
+        return .open(asItStood, late: true)
+    }
+
+    /// Stores output that came with a finish; pieces already stored (by sequence) are skipped.
+    func storeOutput(_ ref: AttemptRef, _ pieces: [OutputPiece], on connection: any SQLConnection) async throws {
+        let d = dialect
+        for batch in pieces.filter({ !$0.data.isEmpty }).chunked(into: 200) {
+            var binds: [SQLValue] = [.text(ref.taskID), .int(ref.attempt)]
+            var values: [String] = []
+            for piece in batch {
+                binds += [.int(piece.sequence), .text(piece.stream.rawValue), .bytes(piece.data)]
+                let n = binds.count
+                values.append("($1, $2, $\(n - 2), $\(n - 1), $\(n), \(d.now))")
+            }
+            try await connection.execute(
+                """
+                INSERT INTO agent_task_output (task_id, attempt, seq, stream, data, created_at)
+                VALUES \(values.joined(separator: ", ")) ON CONFLICT (task_id, attempt, seq) DO NOTHING
+                """,
+                binds
+            )
+        }
     }
 
     /// What an outcome does to the row: decided from the row as it stands inside the transaction.
@@ -109,9 +208,10 @@ extension SQLTaskStore {
         }
     }
 
-    private func apply(_ plan: FinishPlan, to attempt: AttemptRef, on connection: any SQLConnection) async throws
-        -> AgentTask
-    {
+    private func apply(
+        _ plan: FinishPlan, to attempt: AttemptRef, expecting status: TaskStatus, retryCount: Int,
+        on connection: any SQLConnection
+    ) async throws -> AgentTask {
         let d = dialect
         let report = plan.report
         let finished = plan.status.isFinished
@@ -124,8 +224,8 @@ extension SQLTaskStore {
                 cost_usd = COALESCE($8, cost_usd), input_tokens = COALESCE($9, input_tokens),
                 output_tokens = COALESCE($10, output_tokens), num_turns = COALESCE($11, num_turns),
                 peak_memory_bytes = $12, cpu_user_sec = $13, cpu_system_sec = $14,
-                retry_count = retry_count + $15, run_after = \(runAfter)
-            WHERE task_id = $1 AND assigned_worker_id = $16 AND attempt = $17 AND status = 'running'
+                retry_count = $15, run_after = \(runAfter)
+            WHERE task_id = $1 AND assigned_worker_id = $16 AND attempt = $17 AND status = $20
             RETURNING \(TaskRows.taskColumns(d))
             """
         let binds: [SQLValue] = [
@@ -133,8 +233,9 @@ extension SQLTaskStore {
             SQLValue(plan.errorKind?.rawValue), SQLValue(report.exitCode), SQLValue(report.sessionID),
             SQLValue(report.costUSD), SQLValue(report.inputTokens), SQLValue(report.outputTokens),
             SQLValue(report.numTurns), SQLValue(report.peakMemoryBytes), SQLValue(report.cpuUserSec),
-            SQLValue(report.cpuSystemSec), .int(plan.retryCountIncrement), .text(attempt.workerID),
+            SQLValue(report.cpuSystemSec), .int(retryCount), .text(attempt.workerID),
             .int(attempt.attempt), .double(plan.delaySeconds ?? 0), .date(plan.notBefore ?? Date()),
+            .text(status.rawValue),
         ]
         guard let row = try await connection.query(sql, binds).first else {
             throw StoreError(.leaseLost, "attempt \(attempt) changed while it was being finished")
@@ -142,7 +243,7 @@ extension SQLTaskStore {
         return try TaskRows.task(row)
     }
 
-    private func closeAttempt(
+    func closeAttempt(
         _ attempt: AttemptRef, outcome: String, plan: FinishPlan, on connection: any SQLConnection
     ) async throws {
         let report = plan.report
@@ -161,61 +262,5 @@ extension SQLTaskStore {
                 SQLValue(report.peakMemoryBytes), SQLValue(report.cpuUserSec), SQLValue(report.cpuSystemSec),
             ]
         )
-    }
-
-    /// Takes back running tasks whose lease has expired. Each counts as an attempt: back to `pending` with
-    /// `retry_count + 1` while retries remain, `failed` after the last one, `cancelled` if a cancel was asked.
-    public func rescueExpiredLeases(by rescuer: String) async throws -> [RescuedTask] {
-        let d = dialect
-        let rescued = try await database.write { connection in
-            let rows = try await connection.query(
-                """
-                WITH expired AS MATERIALIZED (
-                    SELECT task_id FROM agent_tasks
-                    WHERE status = 'running' AND lease_expires_at < \(d.now)\(d.skipLocked)
-                )
-                UPDATE agent_tasks SET
-                    status = CASE WHEN cancel_requested THEN 'cancelled'
-                                  WHEN retry_count >= max_retries THEN 'failed' ELSE 'pending' END,
-                    retry_count = CASE WHEN cancel_requested OR retry_count >= max_retries THEN retry_count
-                                       ELSE retry_count + 1 END,
-                    completed_at = CASE WHEN cancel_requested OR retry_count >= max_retries THEN \(d.now) ELSE NULL END,
-                    duration_sec = \(d.secondsSince("started_at")),
-                    error_kind = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'lease_expired' END,
-                    error = 'the lease of worker ' || COALESCE(assigned_worker_id, '?') || ' expired (attempt '
-                        || CAST(attempt AS TEXT) || '): the worker died or lost the database',
-                    lease_expires_at = NULL, run_after = \(d.now), updated_at = \(d.now)
-                WHERE task_id IN (SELECT task_id FROM expired) AND status = 'running'
-                RETURNING task_id, assigned_worker_id, attempt, status
-                """,
-                []
-            )
-            var rescued: [RescuedTask] = []
-            var actions: [(taskID: String, action: TaskActionKind, workerID: String?, details: String)] = []
-            for row in rows {
-                let task = RescuedTask(
-                    taskID: try row.string("task_id"), previousWorkerID: row.optionalString("assigned_worker_id"),
-                    newStatus: TaskStatus(rawValue: try row.string("status")) ?? .pending
-                )
-                rescued.append(task)
-                let details = Details().with("attempt", try row.int("attempt")).with("previous_worker", task.previousWorkerID)
-                    .with("status", task.newStatus.rawValue)
-                actions.append((task.taskID, .rescued, rescuer, details.json))
-                try await connection.execute(
-                    """
-                    UPDATE agent_attempts SET finished_at = \(d.now), outcome = 'rescued', error_kind = 'lease_expired',
-                        error = 'lease expired', duration_sec = \(d.secondsSince("started_at"))
-                    WHERE task_id = $1 AND attempt = $2
-                    """,
-                    [.text(task.taskID), .int(try row.int("attempt"))]
-                )
-            }
-            try await self.recordActions(actions, on: connection)
-            return rescued
-        }
-        if rescued.contains(where: { $0.newStatus == .pending }) {
-            database.publish([.tasksAvailable])
-        }
-        return rescued
     }
 }

@@ -73,7 +73,7 @@ extension SQLTaskStore {
                 """
                 UPDATE agent_tasks SET status = 'pending', retry_count = 0, cancel_requested = FALSE,
                     run_after = \(d.now), updated_at = \(d.now), completed_at = NULL, lease_expires_at = NULL
-                WHERE task_id = $1
+                WHERE task_id = $1 AND status IN ('failed', 'cancelled')
                 RETURNING \(TaskRows.taskColumns(d))
                 """,
                 [.text(taskID)]
@@ -99,31 +99,41 @@ extension SQLTaskStore {
         var total = PruneResult(tasks: 0, actions: 0, outputChunks: 0)
         while true {
             let step = try await database.write { connection in
+                // The rows are locked as they are picked (PostgreSQL; SQLite has one writer at a time), and the
+                // DELETE checks their state again: a task `retry` put back meanwhile is not deleted.
                 let ids = try await connection.query(
                     """
                     SELECT task_id FROM agent_tasks WHERE status IN ('completed', 'failed', 'cancelled') AND completed_at < $1
-                    ORDER BY completed_at LIMIT $2
+                    ORDER BY completed_at LIMIT $2\(self.dialect.forUpdate)
                     """,
                     [.date(date), .int(batchSize)]
                 ).map { try $0.string("task_id") }
-                guard !ids.isEmpty else { return PruneResult(tasks: 0, actions: 0, outputChunks: 0) }
-                let list = self.placeholders(from: 1, count: ids.count)
-                let binds = ids.map(SQLValue.text)
+                guard !ids.isEmpty else { return (found: 0, result: PruneResult(tasks: 0, actions: 0, outputChunks: 0)) }
+                let list = self.placeholders(from: 2, count: ids.count)
+                let binds = [SQLValue.date(date)] + ids.map(SQLValue.text)
                 func count(_ table: String) async throws -> Int {
-                    try await connection.query("SELECT COUNT(*) AS n FROM \(table) WHERE task_id IN (\(list))", binds)
-                        .first?.int("n") ?? 0
+                    try await connection.query(
+                        "SELECT COUNT(*) AS n FROM \(table) WHERE task_id IN (\(self.placeholders(from: 1, count: ids.count)))",
+                        ids.map(SQLValue.text)
+                    ).first?.int("n") ?? 0
                 }
                 let actions = try await count("agent_actions")
                 let chunks = try await count("agent_task_output")
-                for table in ["agent_task_output", "agent_actions", "agent_attempts", "agent_tasks"] {
-                    try await connection.execute("DELETE FROM \(table) WHERE task_id IN (\(list))", binds)
-                }
-                return PruneResult(tasks: ids.count, actions: actions, outputChunks: chunks)
+                // Their audit rows, attempts and output go with them (ON DELETE CASCADE).
+                let deleted = try await connection.query(
+                    """
+                    DELETE FROM agent_tasks WHERE task_id IN (\(list))
+                        AND status IN ('completed', 'failed', 'cancelled') AND completed_at < $1
+                    RETURNING task_id
+                    """,
+                    binds
+                ).count
+                return (found: ids.count, result: PruneResult(tasks: deleted, actions: actions, outputChunks: chunks))
             }
-            total.tasks += step.tasks
-            total.actions += step.actions
-            total.outputChunks += step.outputChunks
-            if step.tasks < batchSize {
+            total.tasks += step.result.tasks
+            total.actions += step.result.actions
+            total.outputChunks += step.result.outputChunks
+            if step.found < batchSize {
                 return total
             }
         }

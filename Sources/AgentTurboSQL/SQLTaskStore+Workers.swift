@@ -26,7 +26,7 @@ extension SQLTaskStore {
     public func heartbeat(_ heartbeat: WorkerHeartbeat) async throws {
         let d = dialect
         let stopped = heartbeat.state == .stopped
-        try await database.write { connection in
+        try await database.write(.urgent(deadline: .seconds(5))) { connection in
             try await connection.execute(
                 """
                 UPDATE agent_workers SET state = $2, running_tasks = $3, hold_reason = $4,

@@ -105,7 +105,7 @@ public struct SQLRow: Sendable {
 
     private func required<T>(_ value: T?, _ name: String) throws -> T {
         guard let value else {
-            throw StoreError(.unavailable, "the database returned no usable value for column \(name)")
+            throw StoreError(.unreadableRow, "the database returned no usable value for column \(name)")
         }
         return value
     }

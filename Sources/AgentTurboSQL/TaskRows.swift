@@ -15,6 +15,13 @@ enum TaskRows {
     }
 
     static func task(_ row: SQLRow) throws -> AgentTask {
+        let statusText = try row.string("status")
+        guard let status = TaskStatus(rawValue: statusText) else {
+            throw StoreError(
+                .unreadableRow,
+                "task '\(row.optionalString("task_id") ?? "?")' has status '\(statusText)', which this agent-turbo does not know: fix the row or upgrade agent-turbo"
+            )
+        }
         let optionsText = row.optionalString("agent_options") ?? "{}"
         let options = (try? JSONDecoder().decode(AgentOptions.self, from: Data(optionsText.utf8))) ?? AgentOptions()
         return AgentTask(
@@ -22,7 +29,7 @@ enum TaskRows {
             taskType: row.optionalString("task_type") ?? NewTask.defaultTaskType,
             taskDescription: row.optionalString("task_description") ?? "",
             taskPriority: row.optionalInt("task_priority") ?? NewTask.defaultPriority,
-            status: TaskStatus(rawValue: row.optionalString("status") ?? "") ?? .pending,
+            status: status,
             timeoutSeconds: row.optionalInt("timeout_seconds") ?? NewTask.defaultTimeoutSeconds,
             maxRetries: row.optionalInt("max_retries") ?? NewTask.defaultMaxRetries,
             retryCount: row.optionalInt("retry_count") ?? 0,

@@ -16,8 +16,11 @@ import Synchronization
 public final class SQLiteDatabase: SQLDatabase {
     public let path: String
     public let dialect: any SQLDialect = SQLiteDialect()
-    private let writer: SQLiteConnection
+    /// The connection all of this process's writes go through, one at a time (replaced if it ever cannot be
+    /// brought out of a transaction).
+    private let writer: Mutex<SQLiteConnection>
     private let writeLock = AsyncLock()
+    private let logger: Logger
     private let readers: ResourcePool<SQLiteConnection>
     private let threadPool: NIOThreadPool
     private let broadcaster: EventBroadcaster
@@ -28,9 +31,10 @@ public final class SQLiteDatabase: SQLDatabase {
     public static let busyTimeoutMilliseconds = 15_000
     static let readerCount = 3
 
-    private init(path: String, writer: SQLiteConnection, readers: [SQLiteConnection], threadPool: NIOThreadPool) {
+    private init(path: String, writer: SQLiteConnection, readers: [SQLiteConnection], threadPool: NIOThreadPool, logger: Logger) {
         self.path = path
-        self.writer = writer
+        self.writer = Mutex(writer)
+        self.logger = logger
         self.readers = ResourcePool(readers)
         self.threadPool = threadPool
         self.broadcaster = EventBroadcaster.shared(for: path)
@@ -77,7 +81,9 @@ public final class SQLiteDatabase: SQLDatabase {
             try? await threadPool.shutdownGracefully()
             throw Self.translate(error, path: path)
         }
-        return SQLiteDatabase(path: path, writer: opened[0], readers: Array(opened.dropFirst()), threadPool: threadPool)
+        return SQLiteDatabase(
+            path: path, writer: opened[0], readers: Array(opened.dropFirst()), threadPool: threadPool, logger: logger
+        )
     }
 
     private static func configure(_ connection: SQLiteConnection, path: String) async throws {
@@ -90,44 +96,114 @@ public final class SQLiteDatabase: SQLDatabase {
         _ = try await connection.query("SELECT COUNT(*) FROM sqlite_master")
     }
 
-    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
-        let writer = writer
-        let path = path
-        return try await writeLock.withLock {
-            try await Self.transaction(on: writer, begin: "BEGIN IMMEDIATE", path: path, body)
-        }
+    public func write<T: Sendable>(
+        _ options: TransactionOptions, _ body: @escaping @Sendable (any SQLConnection) async throws -> T
+    ) async throws -> T {
+        // In a task of its own: the caller's cancellation never reaches the body between BEGIN and COMMIT (nor
+        // the ROLLBACK); a cancelled caller waits for the transaction to end instead.
+        try await Task {
+            try await self.writeLock.withLock(urgent: options.urgent) {
+                let writer = self.writer.withLock { $0 }
+                // Renewals wait less for another process's lock than other writes do, then try again.
+                let busy = options.deadline.map { min(Self.busyTimeoutMilliseconds, max(1, Int($0 / .milliseconds(1)))) }
+                if let busy {
+                    _ = try await writer.query("PRAGMA busy_timeout = \(busy)")
+                }
+                do {
+                    let value = try await self.transaction(on: writer, begin: "BEGIN IMMEDIATE", body) { replacement in
+                        self.writer.withLock { $0 = replacement }
+                    }
+                    if busy != nil {
+                        _ = try? await writer.query("PRAGMA busy_timeout = \(Self.busyTimeoutMilliseconds)")
+                    }
+                    return value
+                } catch {
+                    if busy != nil {
+                        _ = try? await self.writer.withLock({ $0 }).query("PRAGMA busy_timeout = \(Self.busyTimeoutMilliseconds)")
+                    }
+                    throw error
+                }
+            }
+        }.value
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
-        let reader = await readers.take()
-        do {
-            let value = try await Self.transaction(on: reader, begin: "BEGIN", path: path, body)
+        try await Task {
+            let reader = await self.readers.take()
+            var replacement: SQLiteConnection?
+            do {
+                let value = try await self.transaction(on: reader, begin: "BEGIN", body) { replacement = $0 }
+                await self.giveBack(reader, replacement)
+                return value
+            } catch {
+                await self.giveBack(reader, replacement)
+                throw error
+            }
+        }.value
+    }
+
+    private func giveBack(_ reader: SQLiteConnection, _ replacement: SQLiteConnection?) async {
+        if let replacement {
+            await readers.replace(reader, with: replacement)
+        } else {
             await readers.give(reader)
-            return value
-        } catch {
-            await readers.give(reader)
-            throw error
         }
     }
 
-    private static func transaction<T: Sendable>(
-        on connection: SQLiteConnection, begin: String, path: String,
-        _ body: @escaping @Sendable (any SQLConnection) async throws -> T
+    /// Runs `body` between `begin` and COMMIT, or ROLLBACK when it throws. A connection that cannot be brought
+    /// back out of the transaction is closed and `replace` gets a fresh one.
+    private func transaction<T: Sendable>(
+        on connection: SQLiteConnection, begin: String,
+        _ body: @escaping @Sendable (any SQLConnection) async throws -> T,
+        replace: (SQLiteConnection) -> Void
     ) async throws -> T {
         let handle = SQLiteHandle(connection: connection, path: path)
         do {
             _ = try await connection.query(begin)
         } catch {
-            throw translate(error, path: path)
+            throw Self.translate(error, path: path)
         }
         do {
             let value = try await body(handle)
             _ = try await connection.query("COMMIT")
             return value
         } catch {
-            _ = try? await connection.query("ROLLBACK")
-            throw translate(error, path: path)
+            if await !Self.rollBack(connection) {
+                logger.warning("a connection stayed inside a transaction after ROLLBACK failed; it is replaced", metadata: ["database": "\(path)"])
+                try? await connection.close()
+                if let fresh = try? await openConnection() {
+                    replace(fresh)
+                }
+            }
+            throw Self.translate(error, path: path)
         }
+    }
+
+    /// Rolls back; returns whether the connection is outside any transaction now. sqlite-nio keeps the raw
+    /// handle (and so `sqlite3_get_autocommit`) to itself, so SQLite is asked in SQL: a ROLLBACK that finds no
+    /// transaction, or a BEGIN that succeeds, means the connection is out.
+    static func rollBack(_ connection: SQLiteConnection) async -> Bool {
+        do {
+            _ = try await connection.query("ROLLBACK")
+            return true
+        } catch {
+            if "\(error)".contains("no transaction is active") {
+                return true
+            }
+        }
+        if (try? await connection.query("BEGIN")) != nil {
+            _ = try? await connection.query("ROLLBACK")
+            return true
+        }
+        return (try? await connection.query("ROLLBACK")) != nil
+    }
+
+    private func openConnection() async throws -> SQLiteConnection {
+        let connection = try await SQLiteConnection.open(
+            storage: .file(path: path), threadPool: threadPool, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any()
+        ).get()
+        try await Self.configure(connection, path: path)
+        return connection
     }
 
     /// In this process at once; other processes through the wake file.
@@ -145,7 +221,7 @@ public final class SQLiteDatabase: SQLDatabase {
     public func close() async throws {
         guard closed.withLock({ closed in defer { closed = true }; return !closed }) else { return }
         wakeFile.stop()
-        try await writer.close()
+        try await writer.withLock { $0 }.close()
         for reader in readers.all {
             try await reader.close()
         }
@@ -157,7 +233,7 @@ public final class SQLiteDatabase: SQLDatabase {
         guard closed.withLock({ !$0 }) else { return }
         wakeFile.stop()
         let pool = threadPool
-        let connections = [writer] + readers.all
+        let connections = [writer.withLock { $0 }] + readers.all
         let closing = connections.map { $0.close() }
         EventLoopFuture.andAllComplete(closing, on: closing[0].eventLoop).whenComplete { _ in
             pool.shutdownGracefully { _ in }

@@ -2,76 +2,84 @@ import AgentTurboAgents
 import AgentTurboCore
 import Foundation
 
-/// The handle by which anyone (timeout, cancel request, lost lease, shutdown) stops one running attempt:
-/// SIGTERM to its process group, then, after the grace period, the supervisor kills the agent and everything
-/// it started. The first reason is the one recorded.
+/// Drives one attempt's ``AttemptLifecycle`` in real time: anyone (a cancel request, the drain, the lease
+/// renewal) tells it what happened, a timer wakes it when the lifecycle has something due (the deadline, the
+/// fence before the lease runs out, the kill after the grace period), and it applies the lifecycle's actions
+/// to the agent's supervisor.
 actor AttemptControl {
     let ref: AttemptRef
-    let killGrace: Duration
-    private(set) var reason: StopReason?
+    private var lifecycle: AttemptLifecycle
     private var process: AgentProcess?
-    private var killer: Task<Void, Never>?
-    private var killedHard = false
-    private var hasEnded = false
+    private var timer: Task<Void, Never>?
 
-    init(ref: AttemptRef, killGrace: Duration) {
+    init(ref: AttemptRef, timing: AttemptLifecycle.Timing, leaseValidUntil: MonotonicInstant) {
         self.ref = ref
-        self.killGrace = killGrace
+        self.lifecycle = AttemptLifecycle(timing: timing, leaseValidUntil: leaseValidUntil)
     }
 
-    /// The process has started; a stop asked for before this point is delivered now.
+    /// Why it was asked to stop, if it was.
+    var reason: StopReason? { lifecycle.stop?.reason }
+
+    /// The agent's process is running (started and not yet ended).
+    var agentIsRunning: Bool { process != nil && !lifecycle.hasEnded }
+
+    /// The process has started: the deadline runs from its start; a stop asked for before is delivered now.
     func attach(_ process: AgentProcess) {
         self.process = process
-        if reason != nil {
-            deliver()
-        }
-        if killedHard {
-            kill(process)
-        }
+        perform(lifecycle.started(at: process.startedAt))
+        reschedule()
     }
 
-    /// Stops the attempt; `immediately` skips the grace period (a second shutdown signal).
-    func stop(_ reason: StopReason, immediately: Bool = false) {
-        if self.reason == nil {
-            self.reason = reason
-            deliver()
-        }
-        if immediately, !killedHard {
-            killedHard = true
-            if let process {
-                kill(process)
+    /// Stops the attempt; `immediately` skips the grace period (a second shutdown signal). Returns whether
+    /// this call was the one that stopped a running agent.
+    @discardableResult
+    func stop(_ reason: StopReason, immediately: Bool = false) -> Bool {
+        let wasStopped = lifecycle.stop != nil
+        perform(lifecycle.requestStop(reason, immediately: immediately, at: .now))
+        reschedule()
+        return !wasStopped && agentIsRunning
+    }
+
+    func leaseRenewed(validUntil: MonotonicInstant) {
+        lifecycle.leaseRenewed(validUntil: validUntil)
+        reschedule()
+    }
+
+    /// The supervisor has ended: no more signals, and the verdict on what the outcome is about.
+    func ended(at endedAt: MonotonicInstant?) -> AttemptLifecycle.Verdict {
+        timer?.cancel()
+        timer = nil
+        return lifecycle.ended(at: endedAt)
+    }
+
+    private func perform(_ actions: [AttemptLifecycle.Action]) {
+        guard let process else { return }
+        for action in actions {
+            switch action {
+            case .terminate: process.terminate()
+            case .kill: process.kill()
+            case .forceKill: process.forceKill()
             }
         }
     }
 
-    /// SIGTERM to the group now; the kill after the grace period.
-    private func deliver() {
-        guard let process, killer == nil else { return }
-        process.signalGroup(SIGTERM)
-        let grace = killGrace
-        killer = Task {
-            try? await Task.sleep(for: grace)
-            if !Task.isCancelled {
-                self.kill(process)
-            }
+    /// One timer, set for whatever the lifecycle has due next.
+    private func reschedule() {
+        timer?.cancel()
+        guard let wakeup = lifecycle.nextWakeup else {
+            timer = nil
+            return
+        }
+        let delay = max(.zero, wakeup - .now)
+        timer = Task {
+            try? await Task.sleep(for: delay)
+            guard !Task.isCancelled else { return }
+            self.fire()
         }
     }
 
-    /// The supervisor kills the agent and everything it started; should the supervisor itself not answer,
-    /// the whole group gets SIGKILL a little later.
-    private func kill(_ process: AgentProcess) {
-        process.kill()
-        Task {
-            try? await Task.sleep(for: .seconds(5))
-            if !self.hasEnded {
-                process.signalGroup(SIGKILL)
-            }
-        }
-    }
-
-    /// The process is gone: nothing more to signal.
-    func ended() {
-        hasEnded = true
-        killer?.cancel()
+    private func fire() {
+        perform(lifecycle.advance(to: .now))
+        reschedule()
     }
 }

@@ -11,10 +11,12 @@ extension Worker {
         while !lifecycle.isDraining {
             let free = configuration.concurrency - (await running.count)
             var claimed: [AgentTask] = []
+            var claimSentAt = MonotonicInstant.now
             if free > 0 {
                 let allowance = admission.allowance(freeSlots: free)
                 lifecycle.holdReason = allowance.holdReason
                 if allowance.slots > 0 {
+                    claimSentAt = .now
                     do {
                         claimed = try await store.claim(
                             ClaimRequest(
@@ -28,8 +30,13 @@ extension Worker {
                     }
                 }
             }
+            if lifecycle.isDraining, !claimed.isEmpty {
+                // The drain began while this claim was on its way: start nothing, hand the tasks back.
+                await handBack(claimed)
+                break
+            }
             for task in claimed {
-                await start(task, in: &attempts)
+                await start(task, claimSentAt: claimSentAt, in: &attempts)
             }
             if configuration.exitWhenIdle, claimed.isEmpty, await running.isEmpty, await batchIsDone() {
                 logger.info("nothing left to run")
@@ -42,11 +49,21 @@ extension Worker {
         }
     }
 
-    private func start(_ task: AgentTask, in attempts: inout TaskGroup<Void>) async {
+    private func start(_ task: AgentTask, claimSentAt: MonotonicInstant, in attempts: inout TaskGroup<Void>) async {
         guard let ref = task.attemptRef else { return }
-        let control = AttemptControl(ref: ref, killGrace: .seconds(configuration.killGraceSeconds))
+        let timing = configuration.leaseTiming
+        let control = AttemptControl(
+            ref: ref,
+            timing: AttemptLifecycle.Timing(
+                timeout: .seconds(task.timeoutSeconds), killGrace: .seconds(fractional: configuration.killGraceSeconds),
+                fenceMargin: timing.fenceMargin
+            ),
+            leaseValidUntil: claimSentAt + timing.lease
+        )
         await running.add(control)
-        let runner = AttemptRunner(store: store, configuration: configuration, profiles: profiles, logger: logger)
+        let runner = AttemptRunner(
+            store: store, configuration: configuration, profiles: profiles, finisher: finisher, logger: logger
+        )
         let running = running
         let wake = wake
         attempts.addTask {
@@ -54,6 +71,23 @@ extension Worker {
             await running.remove(ref)
             wake.signal()
         }
+    }
+
+    /// Puts tasks claimed during the drain back without running them or spending a retry.
+    private func handBack(_ tasks: [AgentTask]) async {
+        let requests = tasks.compactMap { task in
+            task.attemptRef.map {
+                FinishRequest(attempt: $0, outcome: .requeued(reason: "claimed as the worker began shutting down"), isAgentsOwnOutcome: false)
+            }
+        }
+        let store = store
+        let policy = configuration.retryPolicy
+        let logger = logger
+        _ = await Task {
+            await StoreRetry.untilDone(logger: logger, what: "hand back tasks claimed during the drain") {
+                _ = try await store.finish(requests, retryPolicy: policy)
+            }
+        }.value
     }
 
     /// For `run`: true once none of the batch's tasks is pending or running.

@@ -4,12 +4,34 @@ import Foundation
 import Logging
 
 extension Worker {
-    /// Every third of the lease: heartbeat, renew the leases of running attempts, and act on what the
-    /// renewal reports (lost leases, cancel requests).
+    /// Every quarter of the lease (every second after a failure): heartbeat, renew the leases of running
+    /// attempts, and act on what the renewal reports (lost leases, cancel requests). Renewals go ahead of other
+    /// writes and give up sooner (see ``LeaseTiming``); what each one secures is told to its attempt, which stops
+    /// its agent itself if renewals stop coming in time.
     func heartbeatLoop() async {
-        let interval = Duration.seconds(configuration.leaseSeconds / 3)
+        let timing = configuration.leaseTiming
         while !Task.isCancelled {
             let refs = await running.refs
+            var succeeded = true
+            // Renewal first, on its own: a heartbeat that fails or waits must not hold it up.
+            if !refs.isEmpty {
+                do {
+                    let sentAt = MonotonicInstant.now
+                    let renewal = try await store.renewLeases(refs, leaseSeconds: configuration.leaseSeconds)
+                    for ref in renewal.renewed {
+                        await running.control(for: ref)?.leaseRenewed(validUntil: sentAt + timing.lease)
+                    }
+                    for ref in renewal.lost {
+                        if let control = await running.control(for: ref), await control.stop(.leaseLost) {
+                            logger.warning("lease lost: another worker owns the task now; its agent was stopped", metadata: ["task_id": "\(ref.taskID)"])
+                        }
+                    }
+                    await stopCancelled(renewal.cancelRequested)
+                } catch {
+                    succeeded = false
+                    logger.warning("could not renew leases; trying again", metadata: ["error": "\(error)"])
+                }
+            }
             do {
                 try await store.heartbeat(
                     WorkerHeartbeat(
@@ -17,18 +39,10 @@ extension Worker {
                         runningTasks: refs.count, holdReason: lifecycle.holdReason
                     )
                 )
-                if !refs.isEmpty {
-                    let renewal = try await store.renewLeases(refs, leaseSeconds: configuration.leaseSeconds)
-                    for ref in renewal.lost {
-                        logger.warning("lease lost: another worker owns the task now; stopping its agent", metadata: ["task_id": "\(ref.taskID)"])
-                        await running.control(for: ref)?.stop(.leaseLost)
-                    }
-                    await stopCancelled(renewal.cancelRequested)
-                }
             } catch {
                 logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: interval)
+            try? await Task.sleep(for: succeeded ? timing.renewInterval : timing.retryInterval)
         }
     }
 
@@ -39,7 +53,9 @@ extension Worker {
         while !Task.isCancelled {
             do {
                 if try await store.acquireLeadership("rescuer", holder: configuration.workerID, leaseSeconds: interval * 3) {
-                    let rescued = try await store.rescueExpiredLeases(by: configuration.workerID)
+                    let rescued = try await store.rescueExpiredLeases(
+                        by: configuration.workerID, graceSeconds: configuration.leaseTiming.rescueGrace.seconds
+                    )
                     for task in rescued {
                         logger.notice("rescued a task whose lease expired", metadata: [
                             "task_id": "\(task.taskID)", "previous_worker": "\(task.previousWorkerID ?? "?")",

@@ -22,6 +22,7 @@ public final class Worker: Service {
     let wake = WakeSignal()
     let lifecycle = WorkerLifecycle()
     let admission: Admission
+    let finisher: FinishBatcher
 
     public init(store: any TaskStore, profiles: AgentProfiles, configuration: WorkerConfiguration, logger: Logger) {
         self.store = store
@@ -31,6 +32,7 @@ public final class Worker: Service {
         logger[metadataKey: "worker_id"] = "\(configuration.workerID)"
         self.logger = logger
         self.admission = Admission(configuration: configuration)
+        self.finisher = FinishBatcher(store: store, retryPolicy: configuration.retryPolicy)
     }
 
     public func run() async throws {
@@ -44,7 +46,7 @@ public final class Worker: Service {
         let events = store.events()
         logger.info("worker started", metadata: [
             "concurrency": "\(configuration.concurrency)", "database": "\(store.location)",
-            "lease_sec": "\(configuration.leaseSeconds)",
+            "lease_sec": "\(configuration.leaseSeconds)", "process_backend": "\(configuration.processBackend)",
         ])
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
@@ -58,7 +60,7 @@ public final class Worker: Service {
         let store = store
         let id = configuration.workerID
         let logger = logger
-        await Task {
+        _ = await Task {
             await StoreRetry.untilDone(logger: logger, what: "mark the worker stopped") {
                 try await store.heartbeat(WorkerHeartbeat(workerID: id, state: .stopped, runningTasks: 0))
             }
@@ -101,6 +103,7 @@ public final class Worker: Service {
             group.addTask { await self.rescueLoop() }
             group.addTask { await self.cancelCheckLoop() }
             group.addTask { await self.eventLoop(events) }
+            group.addTask { await self.adoptLeftoverAttempts() }
             await withTaskGroup(of: Void.self) { attempts in
                 await self.dispatchLoop(into: &attempts)
                 await attempts.waitForAll()

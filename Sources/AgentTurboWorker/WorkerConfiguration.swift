@@ -6,7 +6,8 @@ import Foundation
 public struct WorkerConfiguration: Sendable {
     public var workerID: String
     public var concurrency: Int = 4
-    /// How long a claim stays the worker's without a renewal; renewed every third of it.
+    /// How long a claim stays the worker's without a renewal; renewed every quarter of it (see
+    /// ``leaseTiming``).
     public var leaseSeconds: Double = 60
     /// Fallback poll for new tasks when no wake-up arrives.
     public var pollInterval: Double = 1
@@ -30,8 +31,12 @@ public struct WorkerConfiguration: Sendable {
     public var minFreeMemoryBytes: Int64?
     /// Memory one agent is expected to need, used to claim no more than fits above the floor.
     public var memoryPerAgentBytes: Int64 = 256 << 20
-    /// agent-turbo itself: the supervisor of every agent and the `simulate` agent.
+    /// agent-turbo itself: the `simulate` agent.
     public var toolExecutable: String = AgentProcess.currentExecutable
+    /// The native supervisor every agent runs under, installed beside agent-turbo.
+    public var supervisorExecutable: String = AgentProcess.supervisorBesideExecutable
+    /// Linux accelerations or the portable POSIX way (`AGENT_TURBO_PROCESS_BACKEND=posix`).
+    public var processBackend: ProcessBackend = .current
     /// Per-agent config folders (`CLAUDE_CONFIG_DIR`) are made under this folder.
     public var runDirectory: String
     /// The environment agents start from.
@@ -49,6 +54,11 @@ public struct WorkerConfiguration: Sendable {
         "\(ProcessInfo.processInfo.hostName):\(getpid())"
     }
 
+    /// How supervisors are started.
+    var processOptions: AgentProcess.Options {
+        AgentProcess.Options(supervisor: supervisorExecutable, outputCapBytes: outputCapBytes, backend: processBackend)
+    }
+
     public func validate() throws(InputError) {
         guard concurrency >= 1 else { throw InputError("--concurrency must be at least 1, not \(concurrency)") }
         guard concurrency <= 1000 else { throw InputError("--concurrency \(concurrency) is more than 1000 agents at once") }
@@ -56,5 +66,10 @@ public struct WorkerConfiguration: Sendable {
         guard pollInterval > 0 else { throw InputError("--poll-interval must be more than 0") }
         guard shutdownGraceSeconds >= 0 else { throw InputError("--shutdown-grace must not be negative") }
         guard !workerID.isEmpty, workerID.count <= 200 else { throw InputError("--worker-id must be 1 to 200 characters") }
+        guard FileManager.default.isExecutableFile(atPath: supervisorExecutable) else {
+            throw InputError(
+                "the agent supervisor \(supervisorExecutable) is missing: install agent-turbo-supervise beside agent-turbo (swift build puts both in one folder)"
+            )
+        }
     }
 }

@@ -1,13 +1,56 @@
 #define _GNU_SOURCE
 #include "agent_support.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+/// Closes every descriptor from `first` up in the child. The POSIX way lists /dev/fd (on Linux a view of
+/// /proc/self/fd) in the parent; where the platform has better, it is used unless `portable` is set.
+static int close_others(posix_spawn_file_actions_t *actions, posix_spawnattr_t *attributes, short *flags, int first,
+                        int portable) {
+#if defined(__APPLE__)
+    (void)actions;
+    (void)attributes;
+    (void)first;
+    (void)portable;
+    // Every descriptor not named in a file action is closed in the child.
+    *flags |= POSIX_SPAWN_CLOEXEC_DEFAULT;
+    return 0;
+#else
+    (void)attributes;
+    (void)flags;
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+    if (!portable) {
+        return posix_spawn_file_actions_addclosefrom_np(actions, first);
+    }
+#else
+    (void)portable;
+#endif
+    DIR *folder = opendir("/dev/fd");
+    if (folder == NULL) {
+        return errno;
+    }
+    int own = dirfd(folder);
+    struct dirent *entry;
+    while ((entry = readdir(folder)) != NULL) {
+        char *end;
+        long fd = strtol(entry->d_name, &end, 10);
+        if (*end == 0 && end != entry->d_name && fd >= first && fd != own) {
+            posix_spawn_file_actions_addclose(actions, (int)fd);
+        }
+    }
+    closedir(folder);
+    return 0;
+#endif
+}
 
 pid_t at_spawn(const at_spawn_request *request, int *error) {
     posix_spawnattr_t attributes;
@@ -27,7 +70,7 @@ pid_t at_spawn(const at_spawn_request *request, int *error) {
         *error = result;
         return -1;
     }
-    // A new process group led by the child: the worker signals the whole group, grandchildren included.
+    // A new process group led by the child, so that a terminal's signals to the worker's group miss it.
     short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
     if (request->new_session) {
         flags |= POSIX_SPAWN_SETSID;
@@ -38,19 +81,30 @@ pid_t at_spawn(const at_spawn_request *request, int *error) {
     // The worker ignores SIGPIPE; ignored signals survive exec, so every signal goes back to its default.
     posix_spawnattr_setsigdefault(&attributes, &all);
     posix_spawnattr_setsigmask(&attributes, &none);
-    posix_spawnattr_setflags(&attributes, flags);
 
-    if (request->stdin_fd >= 0) {
-        posix_spawn_file_actions_adddup2(&actions, request->stdin_fd, 0);
-    } else {
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    const int standard[3] = {request->stdin_fd, request->stdout_fd, request->stderr_fd};
+    for (int target = 0; target < 3; target++) {
+        if (standard[target] >= 0) {
+            posix_spawn_file_actions_adddup2(&actions, standard[target], target);
+        } else {
+            posix_spawn_file_actions_addopen(&actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0);
+        }
     }
-    posix_spawn_file_actions_adddup2(&actions, request->stdout_fd, 1);
-    posix_spawn_file_actions_adddup2(&actions, request->stderr_fd, 2);
-    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    int first_closed = 3;
+    if (request->inherit_fd >= 0) {
+        posix_spawn_file_actions_adddup2(&actions, request->inherit_fd, 3);
+        first_closed = 4;
+    }
+    if ((result = close_others(&actions, &attributes, &flags, first_closed, request->portable)) != 0) {
+        posix_spawn_file_actions_destroy(&actions);
+        posix_spawnattr_destroy(&attributes);
+        *error = result;
+        return -1;
+    }
     if (request->cwd != NULL) {
         posix_spawn_file_actions_addchdir_np(&actions, request->cwd);
     }
+    posix_spawnattr_setflags(&attributes, flags);
 
     result = posix_spawn(&pid, request->path, &actions, &attributes, request->argv, request->envp);
     posix_spawn_file_actions_destroy(&actions);
@@ -99,10 +153,30 @@ int at_exit_code(int status) { return WEXITSTATUS(status); }
 int at_signaled(int status) { return WIFSIGNALED(status); }
 int at_term_signal(int status) { return WTERMSIG(status); }
 
-int at_pipe(int fds[2]) {
-    return pipe2(fds, O_CLOEXEC);
+int at_lifeline(int fds[2], int lowest) {
+    int raw[2];
+    if (pipe(raw) != 0) {
+        return -1;
+    }
+    // Both ends close-on-exec and out of the low numbers a child is given (0-3); the read end reaches each
+    // supervisor as its descriptor 3 through a file action.
+    fds[0] = fcntl(raw[0], F_DUPFD_CLOEXEC, lowest);
+    fds[1] = fcntl(raw[1], F_DUPFD_CLOEXEC, lowest);
+    close(raw[0]);
+    close(raw[1]);
+    return fds[0] >= 0 && fds[1] >= 0 ? 0 : -1;
 }
 
 void at_ignore_sigpipe(void) {
     signal(SIGPIPE, SIG_IGN);
+}
+
+uint64_t at_monotonic_ns(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+}
+
+ssize_t at_write(int fd, const void *buffer, size_t count) {
+    return write(fd, buffer, count);
 }

@@ -45,7 +45,7 @@ struct LogRouteTests {
         try await ServerFixture.run { fixture, client in
             _ = try await fixture.store.submit(NewTask(taskID: "u1", taskDescription: "x"))
             let ref = try await fixture.claim("u1")
-            _ = try await fixture.store.appendOutput(OutputAppend(taskID: "u1", attempt: ref.attempt, pieces: [OutputPiece(stream: .stdout, data: Data([0x68, 0xff, 0x69]))], capBytes: 1024))
+            try await fixture.store.appendOutput(OutputAppend(taskID: "u1", attempt: ref.attempt, pieces: [OutputPiece(stream: .stdout, data: Data([0x68, 0xff, 0x69]), sequence: 1)]))
             let page = try await client.call(.get, "/v1/tasks/u1/logs")
             #expect((page.object["chunks"] as? [[String: Any]])?.first?["data"] as? String == "h\u{FFFD}i")
         }

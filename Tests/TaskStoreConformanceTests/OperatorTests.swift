@@ -93,7 +93,7 @@ struct OperatorTests {
         try await withTestStore(engine) { store, _ in
             _ = try await store.submit([task(id: "done"), task(id: "waiting", priority: 0)], by: nil)
             let claimed = try await claimOne(store)
-            _ = try await store.appendOutput(OutputAppend(taskID: "done", attempt: 1, pieces: [OutputPiece(stream: .stdout, data: Data("hi".utf8))], capBytes: 100))
+            try await store.appendOutput(OutputAppend(taskID: "done", attempt: 1, pieces: [OutputPiece(stream: .stdout, data: Data("hi".utf8), sequence: 1)]))
             try await store.finish(claimed.ref, .completed(AgentReport()), retryPolicy: .standard)
             #expect(try await store.prune(finishedBefore: Date().addingTimeInterval(-3600)) == PruneResult(tasks: 0, actions: 0, outputChunks: 0))
             let result = try await store.prune(finishedBefore: Date().addingTimeInterval(60))
@@ -103,6 +103,33 @@ struct OperatorTests {
             #expect(try await store.attempts(for: "done").isEmpty)
             #expect(try await store.output(for: "done", after: nil, limit: 10).isEmpty)
             #expect(try await store.task("waiting") != nil)
+        }
+    }
+
+    @Test("Prune never deletes a task that retry put back while it ran", arguments: TestEngine.available)
+    func pruneRacesRetry(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store, _ in
+            let ids = (1...200).map { "race\($0)" }
+            _ = try await store.submit(ids.map { task(id: $0, retries: 0) }, by: nil)
+            for claimed in try await store.claim(ClaimRequest(workerID: "w", limit: 200, leaseSeconds: 60)) {
+                try await store.finish(claimed.ref, .failed(AttemptFailure(kind: .invalidTask, message: "bad"), AgentReport()), retryPolicy: .standard)
+            }
+            let sqlStore = try #require(store as? SQLTaskStore)
+            async let pruned = sqlStore.prune(finishedBefore: Date().addingTimeInterval(60), batchSize: 5)
+            async let retried: [String] = {
+                var retried: [String] = []
+                for id in ids.shuffled() where (try? await store.retry(id, by: "operator")) != nil {
+                    retried.append(id)
+                }
+                return retried
+            }()
+            let (prunedCount, putBack) = try await (pruned.tasks, retried)
+            for id in putBack {
+                #expect(try await store.task(id)?.status == .pending, "task \(id) was retried, then deleted by prune")
+            }
+            let left = try await store.tasks(matching: TaskFilter(limit: 1000))
+            #expect(prunedCount + left.count == ids.count)
+            #expect(Set(left.map(\.taskID)) == Set(putBack))
         }
     }
 

@@ -10,16 +10,18 @@ struct OutputTests {
         try await withTestStore(engine) { store, _ in
             _ = try await store.submit(task(id: "o"))
             var expected: [String] = []
+            var sequence = 0
             for batch in 0..<5 {
                 var pieces: [OutputPiece] = []
                 for index in 0..<7 {
                     let text = "line \(batch)-\(index)\n"
                     expected.append(text)
-                    pieces.append(OutputPiece(stream: index % 3 == 0 ? .stderr : .stdout, data: Data(text.utf8)))
+                    sequence += 2
+                    pieces.append(OutputPiece(stream: index % 3 == 0 ? .stderr : .stdout, data: Data(text.utf8), sequence: sequence))
                 }
-                _ = try await store.appendOutput(OutputAppend(taskID: "o", attempt: 1, pieces: pieces, capBytes: 1 << 20))
+                try await store.appendOutput(OutputAppend(taskID: "o", attempt: 1, pieces: pieces))
             }
-            _ = try await store.appendOutput(OutputAppend(taskID: "o", attempt: 2, pieces: [OutputPiece(stream: .stdout, data: Data("second attempt\n".utf8))], capBytes: 1 << 20))
+            try await store.appendOutput(OutputAppend(taskID: "o", attempt: 2, pieces: [OutputPiece(stream: .stdout, data: Data("second attempt\n".utf8), sequence: 1)]))
             expected.append("second attempt\n")
             let all = try await store.output(for: "o", after: nil, limit: 1000)
             #expect(all.map { String(decoding: $0.data, as: UTF8.self) } == expected)
@@ -36,25 +38,19 @@ struct OutputTests {
         }
     }
 
-    @Test("Output past the cap is dropped with one visible marker", arguments: TestEngine.available)
-    func cap(engine: TestEngine) async throws {
+    @Test("A piece shipped again (a retry after a lost answer, a restarted worker) is stored once; shipping resumes after the highest sequence", arguments: TestEngine.available)
+    func shippedTwice(engine: TestEngine) async throws {
         try await withTestStore(engine) { store, _ in
-            _ = try await store.submit(task(id: "big"))
-            let piece = OutputPiece(stream: .stdout, data: Data(repeating: UInt8(ascii: "x"), count: 60))
-            let first = try await store.appendOutput(OutputAppend(taskID: "big", attempt: 1, pieces: [piece], capBytes: 100))
-            #expect(first == OutputAppendResult(storedBytes: 60, truncated: false))
-            let second = try await store.appendOutput(OutputAppend(taskID: "big", attempt: 1, pieces: [piece, piece], capBytes: 100))
-            #expect(second == OutputAppendResult(storedBytes: 100, truncated: true))
-            let third = try await store.appendOutput(OutputAppend(taskID: "big", attempt: 1, pieces: [piece], capBytes: 100))
-            #expect(third.truncated)
-            let chunks = try await store.output(for: "big", after: nil, limit: 100)
-            #expect(chunks.filter { $0.stream != .system }.reduce(0) { $0 + $1.data.count } == 100)
-            let markers = chunks.filter { $0.stream == .system }
-            #expect(markers.count == 1)
-            #expect(String(decoding: markers[0].data, as: UTF8.self).contains("truncated at 100 bytes"))
-            #expect(chunks.last?.stream == .system)
-            let other = try await store.appendOutput(OutputAppend(taskID: "big", attempt: 2, pieces: [piece], capBytes: 100))
-            #expect(other == OutputAppendResult(storedBytes: 60, truncated: false), "the cap is per attempt")
+            _ = try await store.submit(task(id: "twice"))
+            #expect(try await store.lastOutputSequence(taskID: "twice", attempt: 1) == 0)
+            let first = [OutputPiece(stream: .stdout, data: Data("a\n".utf8), sequence: 3), OutputPiece(stream: .stderr, data: Data("b\n".utf8), sequence: 5)]
+            try await store.appendOutput(OutputAppend(taskID: "twice", attempt: 1, pieces: first))
+            try await store.appendOutput(OutputAppend(taskID: "twice", attempt: 1, pieces: first + [OutputPiece(stream: .stdout, data: Data("c\n".utf8), sequence: 9)]))
+            let chunks = try await store.output(for: "twice", after: nil, limit: 100)
+            #expect(chunks.map { String(decoding: $0.data, as: UTF8.self) } == ["a\n", "b\n", "c\n"])
+            #expect(chunks.map(\.sequence) == [3, 5, 9])
+            #expect(try await store.lastOutputSequence(taskID: "twice", attempt: 1) == 9)
+            #expect(try await store.lastOutputSequence(taskID: "twice", attempt: 2) == 0, "per attempt")
         }
     }
 
@@ -63,7 +59,7 @@ struct OutputTests {
         try await withTestStore(engine) { store, _ in
             _ = try await store.submit(task(id: "bin"))
             let bytes = Data((0...255).map { UInt8($0) } + [0xff, 0xfe, 0x00])
-            _ = try await store.appendOutput(OutputAppend(taskID: "bin", attempt: 1, pieces: [OutputPiece(stream: .stdout, data: bytes)], capBytes: 1000))
+            try await store.appendOutput(OutputAppend(taskID: "bin", attempt: 1, pieces: [OutputPiece(stream: .stdout, data: bytes, sequence: 1)]))
             #expect(try await store.output(for: "bin", after: nil, limit: 10).first?.data == bytes)
         }
     }

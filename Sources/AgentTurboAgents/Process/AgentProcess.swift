@@ -1,160 +1,196 @@
+import AgentTurboCore
 import CAgentSupport
 import Foundation
 import Synchronization
 
-/// A running agent: started through agent-turbo's supervisor in a process group of its own, with its stdout
-/// and stderr on pipes. The group id is the supervisor's pid.
+/// A running attempt: the agent under its own `agent-turbo-supervise`, which holds the agent's output pipes,
+/// writes what it prints to the attempt's spool, and reports how it ended in the attempt's status file.
 ///
-/// The supervisor (`agent-turbo __supervise`) kills the whole group if the worker dies, even by `kill -9`,
-/// and otherwise ends exactly as the agent ended. After it ends the worker kills whatever is left in the group
-/// (a grandchild that outlived the agent) before it reaps the supervisor, so the group id cannot be reused
-/// while it is being signalled.
+/// The worker never touches the agent's pipes or its process group: it signals the supervisor (SIGTERM asks
+/// the agent to stop, SIGUSR1 kills it and everything it started) and waits for the supervisor to end. The
+/// supervisor's pid is never signalled after it has been reaped, so it cannot hit a stranger.
 public final class AgentProcess: Sendable {
-    public let pid: pid_t
-    /// Read ends of the agent's stdout and stderr; ownership passes to whoever reads them.
-    public let stdoutDescriptor: CInt
-    public let stderrDescriptor: CInt
-    let startedAt: ContinuousClock.Instant
-    /// Set once the supervisor is reaped; after that its pid may belong to someone else and is never signalled.
+    public let supervisorPID: pid_t
+    /// The attempt's folder: `spool`, `status`, the prompt when it goes on stdin.
+    public let folder: String
+    public let startedAt: MonotonicInstant
     private let reaped = Mutex(false)
 
-    private init(pid: pid_t, stdout: CInt, stderr: CInt) {
-        self.pid = pid
-        self.stdoutDescriptor = stdout
-        self.stderrDescriptor = stderr
-        self.startedAt = .now
+    /// How supervisors are started.
+    public struct Options: Sendable {
+        /// The `agent-turbo-supervise` executable.
+        public var supervisor: String
+        public var outputCapBytes: Int
+        public var backend: ProcessBackend
+        /// How long the output pipes may stay open after the agent ended (a process out of reach holding them).
+        public var drainMilliseconds: Int
+
+        public init(supervisor: String, outputCapBytes: Int, backend: ProcessBackend = .current, drainMilliseconds: Int = 1000) {
+            self.supervisor = supervisor
+            self.outputCapBytes = outputCapBytes
+            self.backend = backend
+            self.drainMilliseconds = drainMilliseconds
+        }
     }
 
-    /// Starts `invocation` under the supervisor found at `toolExecutable`.
-    public static func launch(_ invocation: AgentInvocation, toolExecutable: String) throws -> AgentProcess {
-        var output: [CInt] = [-1, -1]
-        var errors: [CInt] = [-1, -1]
-        var input: [CInt] = [-1, -1]
-        func closeAll() {
-            for fd in output + errors + input where fd >= 0 {
-                close(fd)
+    private init(supervisorPID: pid_t, folder: String, startedAt: MonotonicInstant) {
+        self.supervisorPID = supervisorPID
+        self.folder = folder
+        self.startedAt = startedAt
+    }
+
+    public var spoolPath: String { folder + "/spool" }
+    public var statusPath: String { folder + "/status" }
+
+    /// Starts `invocation` under a supervisor whose spool and status go to `folder` (which must exist).
+    public static func launch(_ invocation: AgentInvocation, in folder: String, options: Options) throws(LaunchError) -> AgentProcess {
+        let lifeline: CInt
+        switch Lifeline.readEnd {
+        case .success(let descriptor): lifeline = descriptor
+        case .failure(let error): throw LaunchError(.crashed, "cannot make the worker's lifeline pipe: \(error.localizedDescription)")
+        }
+        var argv = [
+            options.supervisor, "--spool", folder, "--watch-fd", "3", "--output-cap", String(options.outputCapBytes),
+            "--drain-ms", String(options.drainMilliseconds),
+        ]
+        if let prompt = invocation.standardInput {
+            // Through a file, not a pipe: nothing to keep fed, and the agent reads it at its own pace.
+            let path = folder + "/prompt"
+            guard FileManager.default.createFile(atPath: path, contents: prompt, attributes: [.posixPermissions: 0o600]) else {
+                throw LaunchError(.crashed, "cannot write the prompt to \(path)")
             }
+            argv += ["--stdin", path]
         }
-        guard at_pipe(&output) == 0, at_pipe(&errors) == 0 else {
-            let code = errno
-            closeAll()
-            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
+        if let directory = invocation.workingDirectory {
+            argv += ["--cwd", directory]
         }
-        if invocation.standardInput != nil, at_pipe(&input) != 0 {
-            let code = errno
-            closeAll()
-            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
+        if options.backend.isPortable {
+            argv.append("--posix")
         }
-        let argv = [toolExecutable, "__supervise", String(getpid()), invocation.executable] + invocation.arguments
+        argv += ["--", invocation.executable] + invocation.arguments
         let envp = invocation.environment.map { "\($0.key)=\($0.value)" }.sorted()
         var spawnError: CInt = 0
+        let startedAt = MonotonicInstant.now
         let pid = withCStrings(argv) { argvPointers in
             withCStrings(envp) { envPointers in
-                toolExecutable.withCString { path in
-                    withOptionalCString(invocation.workingDirectory) { cwd in
-                        var request = at_spawn_request(
-                            path: path, argv: argvPointers, envp: envPointers, cwd: cwd,
-                            stdin_fd: input[0], stdout_fd: output[1], stderr_fd: errors[1], new_process_group: 1,
-                            new_session: 0
-                        )
-                        return at_spawn(&request, &spawnError)
-                    }
+                options.supervisor.withCString { path in
+                    var request = at_spawn_request(
+                        path: path, argv: argvPointers, envp: envPointers, cwd: nil, stdin_fd: -1, stdout_fd: -1,
+                        stderr_fd: -1, inherit_fd: lifeline, new_process_group: 1, new_session: 0,
+                        portable: options.backend.isPortable ? 1 : 0
+                    )
+                    return at_spawn(&request, &spawnError)
                 }
             }
-        }
-        close(output[1])
-        close(errors[1])
-        if input[0] >= 0 {
-            close(input[0])
         }
         guard pid > 0 else {
-            close(output[0])
-            close(errors[0])
-            if input[1] >= 0 {
-                close(input[1])
-            }
-            throw POSIXError(POSIXErrorCode(rawValue: spawnError) ?? .EIO)
-        }
-        if let data = invocation.standardInput {
-            Self.write(data, to: input[1])
-        }
-        return AgentProcess(pid: pid, stdout: output[0], stderr: errors[0])
-    }
-
-    /// Feeds the prompt on a thread of its own, so that a prompt larger than the pipe never blocks the worker.
-    private static func write(_ data: Data, to descriptor: CInt) {
-        let thread = Thread {
-            data.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        break
-                    }
-                    offset += written
-                }
-            }
-            close(descriptor)
-        }
-        thread.start()
-    }
-
-    /// Sends a signal to the whole process group (agent, supervisor and anything they started in it): SIGTERM
-    /// asks the agent to stop; the supervisor ignores it.
-    public func signalGroup(_ signal: CInt) {
-        reaped.withLock { reaped in
-            if !reaped {
-                _ = at_signal_group(pid, signal)
+            switch spawnError {
+            case E2BIG:
+                throw LaunchError(
+                    .invalidTask,
+                    "the agent's command line and environment are too long for one program (E2BIG): give the profile prompt_delivery stdin or shorten the prompt"
+                )
+            case ENOENT, EACCES:
+                throw LaunchError(.crashed, "cannot start the supervisor \(options.supervisor): \(String(cString: strerror(spawnError)))")
+            default:
+                throw LaunchError(.crashed, "cannot start the agent's supervisor: \(String(cString: strerror(spawnError)))")
             }
         }
+        return AgentProcess(supervisorPID: pid, folder: folder, startedAt: startedAt)
     }
 
-    /// Asks the supervisor to SIGKILL the agent and every process it started, in whatever group or session;
-    /// the supervisor then ends as the agent did.
+    /// Asks the agent to stop: the supervisor relays SIGTERM to the agent's process group.
+    public func terminate() {
+        signal(SIGTERM)
+    }
+
+    /// The supervisor kills the agent and every process it started, in whatever group or session.
     public func kill() {
+        signal(SIGUSR1)
+    }
+
+    /// The last resort when the supervisor does not answer: SIGKILL to it and to the agent's group.
+    public func forceKill() {
+        let agent = agentPID
+        reaped.withLock { reaped in
+            guard !reaped else { return }
+            if let agent {
+                _ = at_signal_group(agent, SIGKILL)
+            }
+            _ = at_signal_process(supervisorPID, SIGKILL)
+        }
+    }
+
+    private func signal(_ number: CInt) {
         reaped.withLock { reaped in
             if !reaped {
-                _ = at_signal_process(pid, SIGUSR1)
+                _ = at_signal_process(supervisorPID, number)
             }
         }
     }
 
-    /// Waits on a thread of its own until the supervisor ends, kills what is left of the group, then reaps it.
+    /// The agent's pid (and process group), from the first record of the spool; `nil` before it started.
+    public var agentPID: pid_t? {
+        let reader = SpoolReader(path: spoolPath)
+        guard let first = reader.read(maximumBytes: 1).first, first.kind == .pid else { return nil }
+        return pid_t(String(decoding: first.data, as: UTF8.self))
+    }
+
+    /// Waits on a thread of its own until the supervisor ends, reaps it, and reads how the agent ended.
     public func waitForExit() async -> ProcessExit {
-        let pid = pid
+        let pid = supervisorPID
         let startedAt = startedAt
+        let statusPath = statusPath
         return await withCheckedContinuation { continuation in
             let thread = Thread {
                 _ = at_wait_exited(pid)
                 var status: CInt = 0
                 var usage = rusage()
                 self.reaped.withLock { reaped in
-                    // The supervisor is a zombie: its group id cannot be reused until it is reaped.
-                    _ = at_signal_group(pid, SIGKILL)
                     _ = at_reap(pid, &status, &usage)
                     reaped = true
                 }
-                let exitStatus: ProcessExit.Status = at_signaled(status) != 0
-                    ? .signaled(Int(at_term_signal(status))) : .exited(Int(at_exit_code(status)))
-                continuation.resume(
-                    returning: ProcessExit(
-                        status: exitStatus,
-                        peakMemoryBytes: Int(usage.ru_maxrss) * 1024,
-                        userCPUSeconds: Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6,
-                        systemCPUSeconds: Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6,
-                        wallSeconds: (ContinuousClock.now - startedAt).seconds
-                    )
+                if let exit = ProcessExit.read(statusFile: statusPath) {
+                    continuation.resume(returning: exit)
+                    return
+                }
+                // No status: the supervisor was killed or failed; its own wait status and totals are all there is.
+                var exit = ProcessExit(
+                    status: at_signaled(status) != 0 ? .signaled(Int(at_term_signal(status))) : .exited(Int(at_exit_code(status))),
+                    peakMemoryBytes: ResourceUsage.peakBytes(usage),
+                    userCPUSeconds: Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6,
+                    systemCPUSeconds: Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6,
+                    wallSeconds: (MonotonicInstant.now - startedAt).seconds
                 )
+                exit.supervisorFailed = true
+                exit.endedAt = .now
+                continuation.resume(returning: exit)
             }
-            thread.stackSize = 256 * 1024
+            thread.stackSize = 128 * 1024
             thread.start()
         }
     }
 
-    /// The path of the running agent-turbo executable.
+    /// The `agent-turbo-supervise` beside the running executable.
+    public static var supervisorBesideExecutable: String {
+        URL(fileURLWithPath: currentExecutable).deletingLastPathComponent().appendingPathComponent("agent-turbo-supervise").path
+    }
+
+    /// The path of the running executable.
     public static var currentExecutable: String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        Bundle.main.executablePath ?? CommandLine.arguments[0]
+    }
+}
+
+/// Reading `struct rusage` the same way on every platform.
+enum ResourceUsage {
+    /// `ru_maxrss` in bytes: Linux counts KiB, macOS bytes.
+    static func peakBytes(_ usage: rusage) -> Int {
+        #if os(Linux)
+        Int(usage.ru_maxrss) * 1024
+        #else
+        Int(usage.ru_maxrss)
+        #endif
     }
 }
 
@@ -167,16 +203,4 @@ func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePo
         }
     }
     return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
-}
-
-func withOptionalCString<R>(_ string: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
-    guard let string else { return body(nil) }
-    return string.withCString { body($0) }
-}
-
-extension Duration {
-    /// The duration in seconds, as a floating-point number.
-    public var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
 }

@@ -1,16 +1,6 @@
 import AgentTurboCore
 import Foundation
 
-/// Why a worker stopped an agent itself. The first reason given wins.
-public enum StopReason: Sendable, Hashable {
-    case timeout(seconds: Int)
-    case cancelRequested
-    /// The worker is shutting down: the task goes back to the queue without spending a retry.
-    case shutdown
-    /// Another worker owns the task now: nothing is recorded.
-    case leaseLost
-}
-
 /// What a finished attempt means for its task.
 public struct Classification: Sendable {
     public var outcome: AttemptOutcome
@@ -40,7 +30,7 @@ public struct AttemptClassifier: Sendable {
     }
 
     public func classify(
-        exit: ProcessExit, stopReason: StopReason?, format: AgentProfile.OutputFormat, claudeResult: ClaudeResult?,
+        exit: ProcessExit, format: AgentProfile.OutputFormat, claudeResult: ClaudeResult?,
         stdoutTail: Data, stderrTail: Data, now: Date = Date()
     ) -> Classification {
         var report = claudeResult?.report(exitCode: exit.exitCode) ?? AgentReport(exitCode: exit.exitCode)
@@ -50,23 +40,12 @@ public struct AttemptClassifier: Sendable {
         if format == .text, report.result == nil {
             report.result = Self.text(stdoutTail)
         }
-
-        switch stopReason {
-        case .timeout(let seconds):
-            return Classification(outcome: .failed(AttemptFailure(kind: .timeout, message: "timed out after \(seconds) s; the agent's process group was stopped"), report))
-        case .cancelRequested:
-            return Classification(outcome: .cancelled(report))
-        case .shutdown, .leaseLost:
-            return Classification(outcome: .requeued(reason: "the worker stopped the agent while shutting down"))
-        case nil:
-            break
+        if let failure = exit.launchFailure {
+            return Classification(outcome: .failed(Self.launchFailure(failure), report))
         }
 
         if let claude = claudeResult {
             return classifyClaude(claude, exit: exit, report: report, stderrTail: stderrTail, now: now)
-        }
-        if exit.status == .exited(127), Self.text(stderrTail)?.contains("cannot start") == true {
-            return Classification(outcome: .failed(AttemptFailure(kind: .executableNotFound, message: Self.text(stderrTail) ?? "the agent's program was not found"), report))
         }
         if format == .text, exit.succeeded {
             return Classification(outcome: .completed(report))
@@ -132,6 +111,26 @@ public struct AttemptClassifier: Sendable {
         }
         let message = line.isEmpty ? "the agent reported an error (\(claude.subtype ?? "is_error"), \(exit.summary))" : line
         return failure(.agentError, message)
+    }
+
+    /// The agent never ran: its program, its folder or its command line was wrong. Nothing a retry changes,
+    /// except a failure the system may not repeat (out of processes or memory).
+    static func launchFailure(_ failure: ProcessExit.LaunchFailure) -> AttemptFailure {
+        switch (failure.stage, failure.errorNumber) {
+        case ("cwd", _):
+            return AttemptFailure(kind: .invalidTask, message: "the working directory cannot be used: \(failure.message)")
+        case ("exec", ENOENT):
+            return AttemptFailure(kind: .executableNotFound, message: "the agent's program was not found: \(failure.message)")
+        case ("exec", EACCES), ("exec", ENOEXEC):
+            return AttemptFailure(kind: .executableNotFound, message: "the agent's program cannot be run: \(failure.message)")
+        case ("exec", E2BIG):
+            return AttemptFailure(
+                kind: .invalidTask,
+                message: "the agent's command line is too long to start (E2BIG): give the profile prompt_delivery stdin or shorten the prompt"
+            )
+        default:
+            return AttemptFailure(kind: .crashed, message: "the agent could not be started (\(failure.stage)): \(failure.message)")
+        }
     }
 
     static func text(_ data: Data) -> String? {

@@ -101,7 +101,7 @@ public enum SimulatedAgent {
     /// Starts `agent-turbo __simulate-agent sleep=N`, sharing stdout and stderr: in this process group, or in a
     /// session of its own as a daemon (or a Claude Code tool command) would be.
     static func startGrandchild(sleeping seconds: Double, ownSession: Bool) {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let executable = AgentProcess.currentExecutable
         let argv = [executable, "__simulate-agent", "sleep=\(seconds)", "result=grandchild"]
         var error: CInt = 0
         let pid = withCStrings(argv) { argvPointers in
@@ -109,7 +109,8 @@ public enum SimulatedAgent {
                 executable.withCString { path in
                     var request = at_spawn_request(
                         path: path, argv: argvPointers, envp: envPointers, cwd: nil, stdin_fd: -1,
-                        stdout_fd: 1, stderr_fd: 2, new_process_group: 0, new_session: ownSession ? 1 : 0
+                        stdout_fd: 1, stderr_fd: 2, inherit_fd: -1, new_process_group: 0, new_session: ownSession ? 1 : 0,
+                        portable: 0
                     )
                     return at_spawn(&request, &error)
                 }
@@ -146,7 +147,7 @@ public enum SimulatedAgent {
             FileHandle.standardError.write(Data("simulate: cannot write \(path)\n".utf8))
             return
         }
-        _ = line.withCString { Glibc.write(fd, $0, strlen($0)) }
+        _ = line.withCString { at_write(fd, $0, strlen($0)) }
         close(fd)
     }
 }

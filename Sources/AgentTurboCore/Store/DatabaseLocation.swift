@@ -96,6 +96,19 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
 
     public var parameters: [String: String]
 
+    /// TLS, as libpq's `sslmode` parameter says.
+    public enum SSLMode: String, Sendable, Hashable, CaseIterable {
+        case disable
+        case allow
+        case prefer
+        case require
+        case verifyCA = "verify-ca"
+        case verifyFull = "verify-full"
+    }
+
+    /// `prefer` unless the URL says otherwise (checked by `parse`).
+    public var sslMode: SSLMode { parameters["sslmode"].flatMap(SSLMode.init(rawValue:)) ?? .prefer }
+
     public static func parse(_ text: String) throws(InputError) -> PostgresURL {
         let usage = "write it as postgres://user:password@host:5432/database"
         guard let schemeEnd = text.range(of: "://") else {
@@ -148,6 +161,11 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
         }
         guard !hosts.isEmpty else {
             throw InputError("the PostgreSQL URL '\(text)' names no host: \(usage)")
+        }
+        if let mode = parameters["sslmode"], SSLMode(rawValue: mode) == nil {
+            throw InputError(
+                "sslmode=\(mode) in the PostgreSQL URL is not one of \(SSLMode.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         return PostgresURL(username: username, password: password, hosts: hosts, database: database, parameters: parameters)
     }

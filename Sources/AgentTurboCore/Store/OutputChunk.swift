@@ -45,41 +45,30 @@ public struct OutputCursor: Sendable, Hashable, Comparable {
     }
 }
 
-/// One piece of output from one stream.
+/// One piece of output from one stream, with its position in the attempt's output.
 public struct OutputPiece: Sendable, Hashable {
     public var stream: OutputSource
     public var data: Data
+    /// Its sequence number within the attempt: increasing, not necessarily consecutive. The worker uses the
+    /// spool record it ends with, so the same piece shipped twice is stored once.
+    public var sequence: Int
 
-    public init(stream: OutputSource, data: Data) {
+    public init(stream: OutputSource, data: Data, sequence: Int) {
         self.stream = stream
         self.data = data
+        self.sequence = sequence
     }
 }
 
-/// Output a worker hands to the store for one attempt, with the attempt's cap in bytes.
+/// Output a worker hands to the store for one attempt. The worker's supervisor caps what an attempt stores.
 public struct OutputAppend: Sendable, Hashable {
     public var taskID: String
     public var attempt: Int
     public var pieces: [OutputPiece]
-    public var capBytes: Int
 
-    public init(taskID: String, attempt: Int, pieces: [OutputPiece], capBytes: Int) {
+    public init(taskID: String, attempt: Int, pieces: [OutputPiece]) {
         self.taskID = taskID
         self.attempt = attempt
         self.pieces = pieces
-        self.capBytes = capBytes
-    }
-}
-
-/// What the store kept of an append.
-public struct OutputAppendResult: Sendable, Hashable {
-    /// Bytes of the attempt's output stored so far, the truncation marker not counted.
-    public var storedBytes: Int
-    /// The cap was reached: later output of this attempt is dropped (a marker says so, once).
-    public var truncated: Bool
-
-    public init(storedBytes: Int, truncated: Bool) {
-        self.storedBytes = storedBytes
-        self.truncated = truncated
     }
 }

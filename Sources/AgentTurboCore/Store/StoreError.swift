@@ -20,6 +20,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let badLocation = Code(name: "bad_location")
         /// The database cannot be reached or failed; the operation may be retried.
         public static let unavailable = Code(name: "unavailable")
+        /// A row holds a value this program cannot read (written by hand, or by a newer version): retrying
+        /// reads the same row again, so it is not retried.
+        public static let unreadableRow = Code(name: "unreadable_row")
     }
 
     public var code: Code

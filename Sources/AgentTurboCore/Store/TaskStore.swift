@@ -38,11 +38,13 @@ public protocol TaskStore: Sendable {
     func cancelRequests(workerID: String) async throws -> [AttemptRef]
     /// Records what a running agent has done so far (turns, tool uses, tokens, estimated cost).
     func recordProgress(_ attempt: AttemptRef, _ progress: AgentProgress) async throws
-    /// Ends an attempt. Throws `leaseLost` if the attempt is no longer the worker's.
-    @discardableResult
-    func finish(_ attempt: AttemptRef, _ outcome: AttemptOutcome, retryPolicy: RetryPolicy) async throws -> AgentTask
-    /// Takes back running tasks whose lease expired: each counts as an attempt.
-    func rescueExpiredLeases(by rescuer: String) async throws -> [RescuedTask]
+    /// Ends attempts, each with the last of its output, in one transaction; each request gets its own result
+    /// (one refused does not hold up the others). Throws only when the transaction failed as a whole.
+    func finish(_ requests: [FinishRequest], retryPolicy: RetryPolicy) async throws -> [FinishResult]
+    /// Takes back running tasks whose lease expired more than `graceSeconds` ago: each counts as an attempt.
+    /// The grace leaves a worker that could not renew the time to stop its agent (it does so before the
+    /// lease runs out).
+    func rescueExpiredLeases(by rescuer: String, graceSeconds: Double) async throws -> [RescuedTask]
 
     // MARK: Operator actions
 
@@ -55,7 +57,10 @@ public protocol TaskStore: Sendable {
 
     // MARK: Output
 
-    func appendOutput(_ append: OutputAppend) async throws -> OutputAppendResult
+    /// Stores output pieces; a piece whose sequence number the attempt already has is skipped.
+    func appendOutput(_ append: OutputAppend) async throws
+    /// The highest sequence number stored for one attempt's output (0 if none): where shipping resumes.
+    func lastOutputSequence(taskID: String, attempt: Int) async throws -> Int
     /// Output in order, after `cursor` when given, at most `limit` chunks.
     func output(for taskID: String, after cursor: OutputCursor?, limit: Int) async throws -> [OutputChunk]
 
@@ -83,6 +88,21 @@ extension TaskStore {
     /// Adds one task.
     public func submit(_ task: NewTask, by actor: String? = nil) async throws -> AgentTask {
         try await submit([task], by: actor)[0]
+    }
+
+    /// Ends one attempt; throws `leaseLost` if it is no longer the worker's.
+    @discardableResult
+    public func finish(_ attempt: AttemptRef, _ outcome: AttemptOutcome, retryPolicy: RetryPolicy) async throws -> AgentTask {
+        let results = try await finish([FinishRequest(attempt: attempt, outcome: outcome)], retryPolicy: retryPolicy)
+        switch results[0] {
+        case .finished(let task), .alreadyRecorded(let task): return task
+        case .refused(let error): throw error
+        }
+    }
+
+    /// Takes back running tasks whose lease expired.
+    public func rescueExpiredLeases(by rescuer: String) async throws -> [RescuedTask] {
+        try await rescueExpiredLeases(by: rescuer, graceSeconds: 0)
     }
 
     /// Reads a task that must exist.

@@ -1,6 +1,7 @@
 #ifndef AGENT_SUPPORT_H
 #define AGENT_SUPPORT_H
 
+#include <stdint.h>
 #include <sys/types.h>
 #include <sys/resource.h>
 
@@ -11,25 +12,28 @@ typedef struct {
     char *const *envp;          // NULL-terminated
     const char *cwd;            // working directory, or NULL to keep the caller's
     int stdin_fd;               // descriptor to become 0, or -1 for /dev/null
-    int stdout_fd;              // descriptor to become 1
-    int stderr_fd;              // descriptor to become 2
+    int stdout_fd;              // descriptor to become 1, or -1 for /dev/null
+    int stderr_fd;              // descriptor to become 2, or -1 for /dev/null
+    int inherit_fd;             // descriptor to become 3 (the worker's lifeline), or -1
     int new_process_group;      // 1: lead a new process group; 0: stay in the caller's
     int new_session;            // 1: lead a new session (and group), as a daemon would
+    int portable;               // 1: close descriptors the POSIX way even where the platform has a faster one
 } at_spawn_request;
 
 /// Starts the program (in a new process group led by itself when asked), every signal at its default and none blocked,
-/// descriptors 0-2 as requested and every other one closed. Returns the pid, or -1 with `*error` set to errno.
+/// descriptors 0-3 as requested and every other one closed. Returns the pid, or -1 with `*error` set to errno.
 pid_t at_spawn(const at_spawn_request *request, int *error);
 
-/// The hidden `__supervise` mode of agent-turbo: `argv` is `[self, "__supervise", PARENT_PID, PATH, ARG...]`.
-/// Runs PATH with its arguments as a child in this process group, as a child subreaper, and
-///  - if the parent (the worker) dies, kills every descendant and the whole process group at once, so no
-///    agent (nor a tool it started in a session of its own) outlives a `kill -9` of its worker;
-///  - when the child ends, kills whatever it left running, then ends the same way (same exit code, or the
-///    same signal), so that the worker's `wait4` sees the agent's status and the kernel's resource totals
-///    of the agent and everything it started.
-/// Never returns.
-void at_supervise_main(int argc, char **argv) __attribute__((noreturn));
+/// The worker's lifeline: a pipe whose read end every supervisor holds and whose write end only the worker
+/// holds, so that the worker's death (even `kill -9`) is an end of file every supervisor sees. Both ends are
+/// close-on-exec and numbered `lowest` or above. Returns 0, or -1 with errno.
+int at_lifeline(int fds[2], int lowest);
+
+/// CLOCK_MONOTONIC in nanoseconds: the clock the supervisor stamps the agent's end with.
+uint64_t at_monotonic_ns(void);
+
+/// `write(2)`, named the same on every platform.
+ssize_t at_write(int fd, const void *buffer, size_t count);
 
 /// Waits until `pid` has exited without reaping it (so its pid and process group stay reserved).
 /// Returns 0, or -1 with errno.
@@ -50,9 +54,6 @@ int at_exited(int status);
 int at_exit_code(int status);
 int at_signaled(int status);
 int at_term_signal(int status);
-
-/// A pipe whose both ends are close-on-exec. Returns 0, or -1 with errno.
-int at_pipe(int fds[2]);
 
 /// Ignores SIGPIPE in this process (writes to a closed pipe return EPIPE instead of killing the worker).
 void at_ignore_sigpipe(void);

@@ -51,8 +51,9 @@ struct ServerFixture {
 
     /// Stores output for an attempt.
     func append(_ ref: AttemptRef, _ text: String, stream: OutputSource = .stdout) async throws {
-        _ = try await store.appendOutput(
-            OutputAppend(taskID: ref.taskID, attempt: ref.attempt, pieces: [OutputPiece(stream: stream, data: Data(text.utf8))], capBytes: 1 << 20)
+        let next = try await store.lastOutputSequence(taskID: ref.taskID, attempt: ref.attempt) + 1
+        try await store.appendOutput(
+            OutputAppend(taskID: ref.taskID, attempt: ref.attempt, pieces: [OutputPiece(stream: stream, data: Data(text.utf8), sequence: next)])
         )
     }
 }
