@@ -165,6 +165,12 @@ let package = Package(
             dependencies: ["AgentTurboCore"],
             swiftSettings: strictSettings
         ),
+        // Pure logic of the worker (the attempt's lifecycle, the spool) with a clock the tests drive.
+        .testTarget(
+            name: "AgentTurboWorkerUnitTests",
+            dependencies: ["AgentTurboCore", "AgentTurboAgents", "AgentTurboWorker"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "TaskStoreConformanceTests",
             dependencies: ["AgentTurboCore", "AgentTurboSQL", "AgentTurboSQLite", "AgentTurboTestSupport"],
@@ -172,7 +178,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentTurboWorkerTests",
-            dependencies: ["AgentTurboCore", "AgentTurboSQLite", "AgentTurboTestSupport", "agent-turbo", "agent-turbo-supervise"],
+            dependencies: [
+                "AgentTurboCore", "AgentTurboAgents", "AgentTurboSQL", "AgentTurboSQLite", "AgentTurboTestSupport",
+                "agent-turbo", "agent-turbo-supervise",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -38,10 +38,25 @@ struct GlobalOptions: ParsableArguments {
 
     /// Opens the store, runs `body`, and closes the store whatever happens. SQLite files are created and
     /// migrated on first use; a PostgreSQL schema that is behind is reported, not changed. `checkSchema: false`
-    /// is for `migrate` itself.
-    func withStore<T>(checkSchema: Bool = true, _ body: (any TaskStore) async throws -> T) async throws -> T {
+    /// is for `migrate` itself. `waitForDatabase` (long-running services) keeps trying while the database
+    /// is unavailable (a restart, a failover) instead of failing at once.
+    func withStore<T>(
+        checkSchema: Bool = true, waitForDatabase: Bool = false, _ body: (any TaskStore) async throws -> T
+    ) async throws -> T {
         LoggingSetup.bootstrap(format: logFormat, level: logLevel?.level ?? .info)
-        let store = try await StoreOpener.open(try location(), checkSchema: checkSchema)
+        let location = try location()
+        var delay: Duration = .milliseconds(250)
+        var store: SQLTaskStore
+        while true {
+            do {
+                store = try await StoreOpener.open(location, checkSchema: checkSchema)
+                break
+            } catch let error as StoreError where waitForDatabase && error.code == .unavailable {
+                Logger(label: "agent-turbo").warning("waiting for the database", metadata: ["error": "\(error.message)"])
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
         do {
             let value = try await body(store)
             try await store.close()

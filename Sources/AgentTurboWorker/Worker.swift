@@ -36,12 +36,7 @@ public final class Worker: Service {
     }
 
     public func run() async throws {
-        try await store.registerWorker(
-            WorkerRegistration(
-                workerID: configuration.workerID, hostname: ProcessInfo.processInfo.hostName,
-                pid: Int(getpid()), concurrency: configuration.concurrency, version: WorkerConfiguration.version
-            )
-        )
+        try await register()
         // Listen before saying so: a task added once "worker started" is logged wakes this worker.
         let events = store.events()
         logger.info("worker started", metadata: [
@@ -66,6 +61,26 @@ public final class Worker: Service {
             }
         }.value
         logger.info("worker stopped")
+    }
+
+    /// Adds this worker's row, waiting while the database is unavailable (a worker started during a restart or
+    /// a failover waits for it instead of exiting).
+    private func register() async throws {
+        let registration = WorkerRegistration(
+            workerID: configuration.workerID, hostname: ProcessInfo.processInfo.hostName,
+            pid: Int(getpid()), concurrency: configuration.concurrency, version: WorkerConfiguration.version
+        )
+        var delay: Duration = .milliseconds(250)
+        while true {
+            do {
+                try await store.registerWorker(registration)
+                return
+            } catch let error as StoreError where error.code == .unavailable {
+                logger.warning("waiting for the database to register this worker", metadata: ["error": "\(error.message)"])
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
     }
 
     /// First signal: claim nothing more, give running agents the grace period, then stop and requeue them.

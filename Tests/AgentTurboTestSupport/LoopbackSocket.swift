@@ -72,6 +72,13 @@ public final class LoopbackSocket: @unchecked Sendable {
     public func hangUp() {
         shutdown(descriptor, Int32(SHUT_RDWR))
     }
+
+    /// Cuts the connection the way a killed client's kernel does with unread data: a reset, no goodbye.
+    public func reset() {
+        var abort = linger(l_onoff: 1, l_linger: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_LINGER, &abort, socklen_t(MemoryLayout<linger>.size))
+        shutdown(descriptor, Int32(SHUT_RDWR))
+    }
 }
 
 /// Runs blocking socket work on a thread of its own, never on one of the few threads Swift concurrency

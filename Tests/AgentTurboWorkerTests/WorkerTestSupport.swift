@@ -54,20 +54,3 @@ func daemonPID(in output: String) -> Int32? {
     return Int32(output[range.upperBound...].prefix { $0.isNumber })
 }
 
-/// Lines `write=PATH` simulated agents appended: task id, attempt and the interval the agent ran.
-struct WrittenRun {
-    var taskID: String
-    var attempt: Int
-    var start: Double
-    var end: Double
-
-    static func read(_ path: String) -> [WrittenRun] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { line in
-            let words = line.split(separator: " ")
-            guard words.count >= 8, let attempt = Int(words[2]), let start = Double(words[6]), let end = Double(words[7])
-            else { return nil }
-            return WrittenRun(taskID: String(words[0]), attempt: attempt, start: start, end: end)
-        }
-    }
-}

@@ -17,6 +17,12 @@ public struct SpoolRecord: Sendable, Hashable {
     public var kind: Kind
     public var data: Data
 
+    public init(index: Int, kind: Kind, data: Data) {
+        self.index = index
+        self.kind = kind
+        self.data = data
+    }
+
     /// The stream it is stored as; `nil` for records that are not output.
     public var stream: OutputSource? {
         switch kind {
@@ -54,6 +60,11 @@ public final class SpoolReader {
     public struct Position: Sendable, Hashable {
         public var offset: Int
         public var records: Int
+
+        public init(offset: Int, records: Int) {
+            self.offset = offset
+            self.records = records
+        }
     }
 
     public var position: Position { Position(offset: offset, records: recordsRead) }

@@ -6,6 +6,8 @@ public struct SimulateDirectives: Sendable, Hashable {
     public var sleepSeconds: Double = 0
     public var exitCode: Int?
     public var outputBytes: Int = 0
+    /// Printed at the end, after the sleep, just before the result (an agent that says a lot as it finishes).
+    public var finalOutputBytes: Int = 0
     public var ignoreTerm = false
     public var grandchild = false
     /// Starts a child in a session of its own that sleeps an hour (out of reach of a process-group signal).
@@ -33,6 +35,7 @@ public struct SimulateDirectives: Sendable, Hashable {
             case ("sleep", let value?): sleepSeconds = Double(value) ?? 0
             case ("exit", let value?): exitCode = Int(value)
             case ("output", let value?): outputBytes = Int(value) ?? 0
+            case ("final-output", let value?): finalOutputBytes = Int(value) ?? 0
             case ("ignore-term", nil): ignoreTerm = true
             case ("grandchild", nil): grandchild = true
             case ("daemon", nil): daemon = true

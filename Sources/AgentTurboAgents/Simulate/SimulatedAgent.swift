@@ -29,6 +29,9 @@ public enum SimulatedAgent {
         if directives.sleepSeconds > 0 {
             sleep(seconds: directives.sleepSeconds)
         }
+        if directives.finalOutputBytes > 0 {
+            printFiller(bytes: directives.finalOutputBytes)
+        }
         if let path = directives.writePath {
             let task = environment["AGENT_TURBO_TASK_ID"] ?? "unknown-task"
             let attempt = environment["AGENT_TURBO_ATTEMPT"] ?? "?"

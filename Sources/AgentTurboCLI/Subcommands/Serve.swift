@@ -52,7 +52,7 @@ extension AgentTurboCommand {
                 workerConfiguration = configuration
             }
             let profiles = try global.profiles()
-            try await global.withStore { store in
+            try await global.withStore(waitForDatabase: workerConfiguration != nil) { store in
                 let server = try APIServer(store: store, configuration: serverConfiguration, logger: logger)
                 if let workerConfiguration {
                     let agentWorker = Worker(

@@ -19,7 +19,7 @@ extension AgentTurboCommand {
             let logger = global.logger("agent-turbo.worker")
             let configuration = try options.configuration(home: global.home)
             let profiles = try global.profiles()
-            try await global.withStore { store in
+            try await global.withStore(waitForDatabase: true) { store in
                 let worker = Worker(store: store, profiles: profiles, configuration: configuration, logger: logger)
                 try await WorkerRunner.run(worker, logger: logger)
             }
