@@ -186,7 +186,9 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentTurboPostgresTests",
-            dependencies: ["AgentTurboCore", "AgentTurboTestSupport", "agent-turbo", "agent-turbo-supervise"],
+            dependencies: [
+                "AgentTurboCore", "AgentTurboPostgres", "AgentTurboTestSupport", "agent-turbo", "agent-turbo-supervise",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -64,7 +64,37 @@ else
     echo "systemd-analyze not found; deploy/*.service not checked" >&2
 fi
 
+say "launchd property lists"
+# They must parse as property lists, run the installed agent-turbo (whose supervisor the build puts beside it)
+# with the subcommand their name says, and have a label launchd accepts.
+python3 - "$(swift build --show-bin-path)" deploy/*.plist <<'PY'
+import os, plistlib, sys
+bin_path, files = sys.argv[1], sys.argv[2:]
+for name in ("agent-turbo", "agent-turbo-supervise"):
+    if not os.access(os.path.join(bin_path, name), os.X_OK):
+        sys.exit(f"error: the build has no {name} in {bin_path}")
+for path in files:
+    with open(path, "rb") as f:
+        plist = plistlib.load(f)
+    arguments = plist.get("ProgramArguments", [])
+    role = path.rsplit(".", 2)[-2]
+    if arguments[:2] != ["/usr/local/bin/agent-turbo", role]:
+        sys.exit(f"error: {path} runs {arguments[:2]}, not agent-turbo {role}")
+    if plist.get("Label") != f"com.agent-turbo.{role}" or not plist.get("RunAtLoad"):
+        sys.exit(f"error: {path} has no label com.agent-turbo.{role} or does not run at load")
+    if plist.get("ExitTimeOut", 20) < 40:
+        sys.exit(f"error: {path}: ExitTimeOut must outlast the shutdown grace")
+    print(f"{path} parses and runs agent-turbo {role}", file=sys.stderr)
+PY
+
 say "Tests"
 # One test at a time: the suites start real workers, agents and servers, and timing-free assertions are easier
 # to keep that way on a two-core machine than with every suite competing for it.
 swift test --skip-build --no-parallel "$@"
+
+if [ "$#" -eq 0 ]; then
+    say "Worker suites again on the portable POSIX backend (what macOS runs)"
+    # No subreaper, no /proc walk, descriptors closed the POSIX way, SQLite wake-ups through UNIX sockets
+    # instead of inotify: the same worker tests, so the macOS path is exercised on every run.
+    AGENT_TURBO_PROCESS_BACKEND=posix swift test --skip-build --no-parallel --filter AgentTurboWorkerTests
+fi

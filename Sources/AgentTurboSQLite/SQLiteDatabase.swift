@@ -24,7 +24,7 @@ public final class SQLiteDatabase: SQLDatabase {
     private let readers: ResourcePool<SQLiteConnection>
     private let threadPool: NIOThreadPool
     private let broadcaster: EventBroadcaster
-    private let wakeFile: WakeFile
+    private let wake: CrossProcessWake
     private let closed = Mutex(false)
 
     /// How long a statement waits for another process's write lock before giving up.
@@ -38,7 +38,7 @@ public final class SQLiteDatabase: SQLDatabase {
         self.readers = ResourcePool(readers)
         self.threadPool = threadPool
         self.broadcaster = EventBroadcaster.shared(for: path)
-        self.wakeFile = WakeFile(databasePath: path, broadcaster: broadcaster)
+        self.wake = CrossProcessWake(databasePath: path, broadcaster: broadcaster)
     }
 
     public var location: String { "sqlite:\(path)" }
@@ -206,21 +206,21 @@ public final class SQLiteDatabase: SQLDatabase {
         return connection
     }
 
-    /// In this process at once; other processes through the wake file.
+    /// In this process at once; other processes through the wake seam (inotify or sockets).
     public func publish(_ events: [StoreEvent]) {
         broadcaster.publish(events)
-        wakeFile.touch()
+        wake.publish()
     }
 
     public func events() -> AsyncStream<StoreEvent> {
         let stream = broadcaster.subscribe()
-        wakeFile.startWatching()
+        wake.startListening()
         return stream
     }
 
     public func close() async throws {
         guard closed.withLock({ closed in defer { closed = true }; return !closed }) else { return }
-        wakeFile.stop()
+        wake.stop()
         try await writer.withLock { $0 }.close()
         for reader in readers.all {
             try await reader.close()
@@ -231,7 +231,7 @@ public final class SQLiteDatabase: SQLDatabase {
     /// A store dropped without `close()` (an error on the way) still closes its connections.
     deinit {
         guard closed.withLock({ !$0 }) else { return }
-        wakeFile.stop()
+        wake.stop()
         let pool = threadPool
         let connections = [writer.withLock { $0 }] + readers.all
         let closing = connections.map { $0.close() }

@@ -35,14 +35,31 @@ struct Admission: Sendable {
         )
     }
 
-    /// `MemAvailable` from /proc/meminfo, in bytes.
+    /// Memory the system can give without swapping, in bytes: `MemAvailable` from /proc/meminfo on Linux;
+    /// free, inactive, purgeable and speculative pages on macOS.
     static func memAvailable() -> Int64? {
+        #if os(Linux)
         guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
             let number = line.split(separator: " ").dropFirst().first.flatMap { Int64($0) }
             return number.map { $0 * 1024 }
         }
         return nil
+        #elseif canImport(Darwin)
+        var info = vm_statistics64()
+        var count = mach_msg_type_number_t(MemoryLayout<vm_statistics64_data_t>.size / MemoryLayout<integer_t>.size)
+        let result = withUnsafeMutablePointer(to: &info) {
+            $0.withMemoryRebound(to: integer_t.self, capacity: Int(count)) {
+                host_statistics64(mach_host_self(), HOST_VM_INFO64, $0, &count)
+            }
+        }
+        guard result == KERN_SUCCESS else { return nil }
+        let pages = Int64(info.free_count) + Int64(info.inactive_count) + Int64(info.purgeable_count)
+            + Int64(info.speculative_count)
+        return pages * Int64(vm_kernel_page_size)
+        #else
+        return nil
+        #endif
     }
 
     static func format(_ bytes: Int64) -> String {

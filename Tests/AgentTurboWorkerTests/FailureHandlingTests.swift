@@ -1,3 +1,4 @@
+import AgentTurboAgents
 import AgentTurboCore
 import AgentTurboTestSupport
 import Foundation
@@ -22,7 +23,7 @@ struct FailureHandlingTests {
             let grandchild = try #require(grandchildPID(in: output))
             #expect(!ProcessTable.isAlive(grandchild), "the grandchild \(grandchild) of \(id) survived")
             let daemon = try #require(daemonPID(in: output))
-            #expect(!ProcessTable.isAlive(daemon), "the daemon \(daemon) of \(id), in a session of its own, survived")
+            expectDaemonHandled(daemon, of: id)
             for group in worker.agentGroups[id] ?? [] {
                 #expect(ProcessTable.members(ofGroup: group).isEmpty, "process group \(group) of \(id) survived")
             }

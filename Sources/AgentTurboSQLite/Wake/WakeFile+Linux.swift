@@ -3,13 +3,12 @@ import AgentTurboSQL
 import Foundation
 import Synchronization
 
-/// Wake-ups between processes sharing one SQLite file: after a commit that adds or frees work, a writer
+#if os(Linux)
+/// Wake-ups between processes through inotify (Linux): after a commit that adds or frees work, a writer
 /// touches `<database>-wake`; every process that listens watches that file with inotify and turns a change
 /// into a store hint. A hint may be lost or doubled; workers keep their poll as the fallback.
-/// `AGENT_TURBO_SQLITE_WAKE_FILE=0` turns it off (then other processes learn of new work by polling only).
 final class WakeFile: Sendable {
     let path: String
-    let enabled: Bool
     private let broadcaster: EventBroadcaster
     private let watcher = Mutex<Thread?>(nil)
     private let stopping = Mutex(false)
@@ -17,12 +16,10 @@ final class WakeFile: Sendable {
     init(databasePath: String, broadcaster: EventBroadcaster) {
         path = databasePath + "-wake"
         self.broadcaster = broadcaster
-        enabled = ProcessInfo.processInfo.environment["AGENT_TURBO_SQLITE_WAKE_FILE"] != "0"
     }
 
     /// Tells other processes that something changed.
     func touch() {
-        guard enabled else { return }
         let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return }
         var byte: UInt8 = 1
@@ -34,7 +31,6 @@ final class WakeFile: Sendable {
     /// place when this returns, so a change made after it is not missed. It watches the folder for the file's
     /// name rather than the file itself, so a wake file deleted and made again by the next touch still counts.
     func startWatching() {
-        guard enabled else { return }
         watcher.withLock { watcher in
             guard watcher == nil else { return }
             let url = URL(fileURLWithPath: path)
@@ -92,3 +88,4 @@ final class WakeFile: Sendable {
         return names
     }
 }
+#endif
