@@ -134,6 +134,8 @@ let package = Package(
             name: "AgentTurboBenchmarks",
             dependencies: [
                 "AgentTurboCore",
+                "AgentTurboAgents",
+                "AgentTurboWorker",
                 "AgentTurboSQL",
                 "AgentTurboSQLite",
                 "AgentTurboPostgres",

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Benchmarks (not tests): builds in release mode, starts a throwaway PostgreSQL, runs agent-turbo-bench and prints
-# markdown tables; docs/benchmarks.md records them. Usage: scripts/bench.sh [speedup|pickup|throughput|submit|claims ...]
+# Benchmarks (not tests): builds in release mode, starts a throwaway PostgreSQL, installs GNU parallel (a
+# baseline) when it is missing, runs agent-turbo-bench and prints markdown tables; docs/benchmarks.md records
+# them. Usage: scripts/bench.sh [speedup|pickup|dispatch|efficiency|memory|statements|submit|claims ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work="$(mktemp -d /tmp/agent-turbo-bench.XXXXXX)"
@@ -13,7 +14,11 @@ if exports="$(scripts/postgres-throwaway.sh start "$work/pg")"; then
 else
     echo "warning: no PostgreSQL; only the SQLite rows are measured" >&2
 fi
+if ! command -v parallel >/dev/null 2>&1; then
+    apt-get install -y parallel >&2 || echo "warning: no GNU parallel; its baseline rows are left out" >&2
+fi
 swift build -c release --product agent-turbo >&2
+swift build -c release --product agent-turbo-supervise >&2
 swift build -c release --product agent-turbo-bench >&2
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r), $(date -u +%Y-%m-%d)" >&2
 .build/release/agent-turbo-bench "$@"

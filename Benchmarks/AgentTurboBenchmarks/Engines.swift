@@ -52,10 +52,14 @@ enum BenchEngine: String, CaseIterable {
 }
 
 extension TaskStore {
-    /// Waits until `count` tasks are completed; polls every 50 ms.
-    func waitForCompleted(_ count: Int) async throws {
-        while try await statusCounts(batchID: nil)[.completed] ?? 0 < count {
-            try await Task.sleep(for: .milliseconds(50))
+    /// Waits until `count` tasks are completed (or failed: then the caller reports it).
+    func waitForCompleted(_ count: Int, every interval: Duration = .milliseconds(50)) async throws {
+        while true {
+            let counts = try await statusCounts(batchID: nil)
+            if (counts[.completed] ?? 0) + (counts[.failed] ?? 0) >= count {
+                return
+            }
+            try await Task.sleep(for: interval)
         }
     }
 }
