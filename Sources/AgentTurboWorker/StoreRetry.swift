@@ -23,6 +23,9 @@ enum StoreRetry {
                 logger.error("could not \(what)", metadata: ["error": "\(error)"])
                 return false
             }
+            // A cancelled caller (the worker stopping its background work) stops trying; the recording of
+            // outcomes runs in tasks of its own and is never cancelled.
+            guard !Task.isCancelled else { return false }
             try? await Task.sleep(for: delay)
             delay = min(delay * 2, .seconds(5))
         }
