@@ -12,15 +12,7 @@ struct CutOffClientTests {
     func followersCutOff() async throws {
         let home = try TemporaryDirectory()
         defer { home.remove() }
-        let server = try WorkerProcess(ServeCommandTests.cli(home), ["serve", "--port", "0"])
-        var port = 0
-        try await eventually("the server to listen", timeout: 60) {
-            if let line = server.logLines.first(where: { $0["msg"] == "serving the API and dashboard" }) {
-                port = Int(line["port"] ?? "") ?? 0
-            }
-            return port > 0 || !server.process.isRunning
-        }
-        try #require(port > 0, "serve did not start: \(server.logText)")
+        let (server, port) = try await ServeCommandTests.serve(home)
         let listening = port
         let created = try await RawHTTP.request("POST", port: port, "/v1/tasks", json: #"{"task_id":"quiet","task_description":"never runs","agent":"simulate"}"#)
         #expect(created.status == 201)

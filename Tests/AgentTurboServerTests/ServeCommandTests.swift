@@ -16,6 +16,20 @@ struct ServeCommandTests {
         return cli
     }
 
+    /// Starts `agent-turbo serve --port 0` as a process and waits for the port it listens on.
+    static func serve(_ home: TemporaryDirectory, _ options: [String] = []) async throws -> (WorkerProcess, Int) {
+        let server = try WorkerProcess(cli(home), ["serve", "--port", "0"] + options)
+        var port = 0
+        try await eventually("the server to listen", timeout: 60) {
+            if let line = server.logLines.first(where: { $0["msg"] == "serving the API and dashboard" }) {
+                port = Int(line["port"] ?? "") ?? 0
+            }
+            return port > 0 || !server.process.isRunning
+        }
+        try #require(port > 0, "serve did not start: \(server.logText)")
+        return (server, port)
+    }
+
     @Test("Refuses to listen beyond loopback without a token: one line, non-zero exit")
     func refusesOpenHost() throws {
         let home = try TemporaryDirectory()
@@ -32,15 +46,7 @@ struct ServeCommandTests {
     func endToEnd() async throws {
         let home = try TemporaryDirectory()
         defer { home.remove() }
-        let server = try WorkerProcess(Self.cli(home), ["serve", "--port", "0", "--workers", "2"])
-        var port = 0
-        try await eventually("the server to listen", timeout: 60) {
-            if let line = server.logLines.first(where: { $0["msg"] == "serving the API and dashboard" }) {
-                port = Int(line["port"] ?? "") ?? 0
-            }
-            return port > 0 || !server.process.isRunning
-        }
-        try #require(port > 0, "serve did not start: \(server.logText)")
+        let (server, port) = try await Self.serve(home, ["--workers", "2"])
 
         let task = #"{"task_description":"sleep=0.5 hi","agent":"simulate"}"#
         let created = try await RawHTTP.request("POST", port: port, "/v1/tasks", json: "[\(task),\(task),\(task)]")
