@@ -120,13 +120,13 @@ struct SubmitCommandTests {
         let cli = CLIRunner(home: home.path)
         let input = """
             {"prompt": "first", "task_priority": 2}
-            {"task_description": "second", "agent": "command", "working_dir": "sub"}
+            {"task_description": "second", "agent": "codex", "working_dir": "sub"}
             """
         let result = try cli.run(["submit", "--file", "-", "--agent", "simulate", "--priority", "7", "--json"], stdin: Data(input.utf8))
         #expect(result.status == 0, "\(result.stderr)")
         let tasks = try decodeJSON([AgentTask].self, result)
         #expect(tasks.map(\.taskDescription) == ["first", "second"])
-        #expect(tasks.map(\.agent) == ["simulate", "command"])
+        #expect(tasks.map(\.agent) == ["simulate", "codex"])
         #expect(tasks.map(\.taskPriority) == [2, 7])
         #expect(tasks[1].workingDir == FileManager.default.currentDirectoryPath + "/sub")
     }

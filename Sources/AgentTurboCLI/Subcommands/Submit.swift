@@ -1,3 +1,4 @@
+import AgentTurboAgents
 import AgentTurboCore
 import ArgumentParser
 import Foundation
@@ -40,20 +41,37 @@ extension AgentTurboCommand {
         }
 
         func readTasks() throws -> [NewTask] {
+            try CommandLineText.requireUTF8()
             let cwd = FileManager.default.currentDirectoryPath
             let template = try task.template(description: prompt ?? "", currentDirectory: cwd)
+            let catalog = try global.profiles().catalog
             guard let file else {
                 guard prompt != nil else {
                     throw InputError("give a prompt, or --file FILE.jsonl (- for standard input) for many tasks")
                 }
                 try template.validate()
+                try catalog.check(template)
                 return [template]
             }
             guard prompt == nil else {
                 throw InputError("give either a prompt or --file, not both")
             }
             let (data, source) = try TaskFileReader.read(file)
-            return try TaskLines.parse(data, source: source, template: template, relativeTo: cwd)
+            return try TaskLines.parse(data, source: source, template: template, relativeTo: cwd, catalog: catalog)
+        }
+    }
+}
+
+/// The command line as the kernel gave it: Swift turns bytes that are not UTF-8 into U+FFFD without a word,
+/// so a prompt would reach the agent changed.
+enum CommandLineText {
+    static func requireUTF8() throws(InputError) {
+        for index in 1..<Int(CommandLine.argc) {
+            guard let pointer = CommandLine.unsafeArgv[index], String(validatingCString: pointer) == nil else { continue }
+            let shown = String(cString: pointer)
+            throw InputError(
+                "argument \(index) ('\(shown.prefix(40))\(shown.count > 40 ? "…" : "")') is not valid UTF-8 text: give the prompt in UTF-8, or put it in a JSON lines file"
+            )
         }
     }
 }
