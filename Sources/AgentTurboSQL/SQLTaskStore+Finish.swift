@@ -158,11 +158,14 @@ extension SQLTaskStore {
     /// A rate or usage limit puts the task back until the reset without spending a retry, unless the wait
     /// would take the task's total past `--max-rate-limit-wait`: then it fails (`rate_limited`), so that a
     /// limit that never clears ends. A reset already beyond the cap fails it at once, since no wait can help.
+    /// Every limit counts at least ``shortestRateLimitWait``, so that one whose reset is reported as already
+    /// past neither runs the agent again at once nor escapes the cap.
     static func rateLimitedPlan(
         retryAt: Date, message: String, report: AgentReport, task: AgentTask, retryPolicy: RetryPolicy, base: Details,
         now: Date = Date()
     ) -> FinishPlan {
-        let wait = max(0, retryAt.timeIntervalSince(now))
+        let wait = max(Self.shortestRateLimitWait, retryAt.timeIntervalSince(now))
+        let retryAt = now.addingTimeInterval(wait)
         let waited = task.rateLimitedSec
         let cap = retryPolicy.maximumRateLimitWaitSeconds
         guard waited + wait <= cap else {
@@ -181,6 +184,9 @@ extension SQLTaskStore {
             notBefore: retryAt, rateLimitedSeconds: wait, details: details.with("rate_limited_sec", waited + wait)
         )
     }
+
+    /// The least a rate limit puts a task back for.
+    static let shortestRateLimitWait: Double = 1
 
     static func plan(_ outcome: AttemptOutcome, for task: AgentTask, retryPolicy: RetryPolicy) -> FinishPlan {
         let base = Details().with("attempt", task.attempt)

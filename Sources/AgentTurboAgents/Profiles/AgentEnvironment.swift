@@ -20,6 +20,12 @@ public enum AgentEnvironment {
         }
     }
 
+    /// The variables of `environment`, other than Agent Turbo's own, that agents do not get unless a profile
+    /// passes them: worth telling an operator, whose proxy with a password an agent may need.
+    public static func withheldNames(_ environment: [String: String]) -> [String] {
+        environment.filter { isSecret(name: $0.key, value: $0.value) && !$0.key.hasPrefix("AGENT_TURBO_") }.keys.sorted()
+    }
+
     /// Whether a variable is one of Agent Turbo's or the database's secrets, by its name or its value.
     public static func isSecret(name: String, value: String) -> Bool {
         let upper = name.uppercased()
