@@ -173,6 +173,12 @@ let package = Package(
             dependencies: ["AgentTurboCore", "AgentTurboAgents", "AgentTurboWorker"],
             swiftSettings: strictSettings
         ),
+        // Pure logic of the agent layer: command lines, environments, classification; no processes.
+        .testTarget(
+            name: "AgentTurboAgentsTests",
+            dependencies: ["AgentTurboCore", "AgentTurboAgents"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "TaskStoreConformanceTests",
             dependencies: ["AgentTurboCore", "AgentTurboSQL", "AgentTurboSQLite", "AgentTurboTestSupport"],

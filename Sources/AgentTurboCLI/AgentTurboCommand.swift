@@ -31,12 +31,12 @@ public enum AgentTurboMain {
         if arguments.count > 1 {
             switch arguments[1] {
             case "__simulate-agent":
-                SimulatedAgent.run(prompt: arguments.dropFirst(2).joined(separator: " "))
+                SimulatedAgent.run(arguments: Array(arguments.dropFirst(2)))
             default:
                 break
             }
         }
         at_ignore_sigpipe()
-        await AgentTurboCommand.main()
+        await AgentTurboCommand.main(Array(SubmitArguments.normalized(arguments).dropFirst()))
     }
 }

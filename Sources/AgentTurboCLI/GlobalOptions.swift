@@ -9,7 +9,7 @@ import Logging
 /// Options every command takes (SPEC §4).
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Database: sqlite:/path/file.db or postgres://user:pass@host:5432/db (default: $AGENT_TURBO_DATABASE_URL, then $AGENT_TURBO_HOME/turbo.db).",
+        "Database: sqlite:/path/file.db or postgres://user:pass@host:5432/db (default: $AGENT_TURBO_DATABASE_URL, the file in $AGENT_TURBO_DATABASE_URL_FILE or the systemd credential database-url, then $AGENT_TURBO_HOME/turbo.db).",
         valueName: "url"))
     var database: String?
 
@@ -24,13 +24,14 @@ struct GlobalOptions: ParsableArguments {
 
     var environment: [String: String] { ProcessInfo.processInfo.environment }
 
-    /// The store location from the flag, the environment or the default.
+    /// The store location from the flag, the environment (or a file or credential it names, see
+    /// ``SecretSource``) or the default.
     func location() throws -> DatabaseLocation {
         let cwd = FileManager.default.currentDirectoryPath
         if let database {
             return try DatabaseLocation.parse(database, currentDirectory: cwd)
         }
-        if let url = environment["AGENT_TURBO_DATABASE_URL"], !url.isEmpty {
+        if let url = try SecretSource.databaseURL.value(in: environment) {
             return try DatabaseLocation.parse(url, currentDirectory: cwd)
         }
         return DatabaseLocation.defaultLocation(environment: environment)
@@ -72,8 +73,11 @@ struct GlobalOptions: ParsableArguments {
 enum StoreOpener {
     static func open(_ location: DatabaseLocation, checkSchema: Bool) async throws -> SQLTaskStore {
         switch location {
+        case .sqlite(let path) where !checkSchema:
+            // `migrate` itself: open the file (creating it) and leave the schema to it.
+            return SQLTaskStore(database: try await SQLiteDatabase.open(path: path))
         case .sqlite(let path):
-            return try await SQLiteTaskStore.open(path: path, migrate: checkSchema)
+            return try await SQLiteTaskStore.open(path: path)
         case .postgres(let url):
             return try await PostgresTaskStore.open(url: url, migrate: false, checkSchema: checkSchema)
         }

@@ -48,6 +48,9 @@ struct WorkerOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("How long a rate limit that names no reset time holds the profile back (default 60s).", valueName: "duration"))
     var rateLimitWait: String = "60s"
 
+    @Option(name: .long, help: ArgumentHelp("Most time a task may wait for rate and usage limits in total; past it the task fails as rate_limited (default 6h).", valueName: "duration"))
+    var maxRateLimitWait: String = "6h"
+
     @Option(name: .long, help: ArgumentHelp("How long invalid credentials hold the profile back on every worker (default 5m).", valueName: "duration"))
     var credentialHold: String = "5m"
 
@@ -67,7 +70,8 @@ struct WorkerOptions: ParsableArguments {
         configuration.memoryPerAgentBytes = try ByteSizeText.bytes(memoryPerAgent, what: "--memory-per-agent")
         configuration.retryPolicy = RetryPolicy(
             baseSeconds: try DurationText.seconds(retryBase, what: "--retry-base"),
-            maximumSeconds: try DurationText.seconds(retryMax, what: "--retry-max")
+            maximumSeconds: try DurationText.seconds(retryMax, what: "--retry-max"),
+            maximumRateLimitWaitSeconds: try DurationText.seconds(maxRateLimitWait, what: "--max-rate-limit-wait")
         )
         configuration.classifier = AttemptClassifier(
             credentialHoldSeconds: try DurationText.seconds(credentialHold, what: "--credential-hold"),

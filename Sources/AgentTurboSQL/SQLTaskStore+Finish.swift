@@ -150,8 +150,43 @@ extension SQLTaskStore {
         var delaySeconds: Double?
         /// Or a time it may run again (not before now), for a limit that resets then.
         var notBefore: Date?
+        /// Added to the task's `rate_limited_sec`.
+        var rateLimitedSeconds: Double = 0
         var details: Details
     }
+
+    /// A rate or usage limit puts the task back until the reset without spending a retry, unless the wait
+    /// would take the task's total past `--max-rate-limit-wait`: then it fails (`rate_limited`), so that a
+    /// limit that never clears ends. A reset already beyond the cap fails it at once, since no wait can help.
+    /// Every limit counts at least ``shortestRateLimitWait``, so that one whose reset is reported as already
+    /// past neither runs the agent again at once nor escapes the cap.
+    static func rateLimitedPlan(
+        retryAt: Date, message: String, report: AgentReport, task: AgentTask, retryPolicy: RetryPolicy, base: Details,
+        now: Date = Date()
+    ) -> FinishPlan {
+        let wait = max(Self.shortestRateLimitWait, retryAt.timeIntervalSince(now))
+        let retryAt = now.addingTimeInterval(wait)
+        let waited = task.rateLimitedSec
+        let cap = retryPolicy.maximumRateLimitWaitSeconds
+        guard waited + wait <= cap else {
+            let waitedText = waited <= 0 ? "no wait so far" : "waited \(DurationText.format(waited)) in total"
+            let error = "rate limited past --max-rate-limit-wait (\(DurationText.format(cap))): \(waitedText), and the limit "
+                + "resets only at \(Timestamp.format(retryAt)), \(DurationText.format(wait)) from now: \(message)"
+            return FinishPlan(
+                status: .failed, action: .failed, report: report, errorKind: .rateLimited, error: error,
+                details: base.with("error_kind", ErrorKind.rateLimited.rawValue).with("error", error)
+                    .with("retry_at", Timestamp.format(retryAt)).with("rate_limited_sec", waited).with("retries_left", 0)
+            )
+        }
+        let details = base.with("error", message).with("retry_at", Timestamp.format(retryAt)).with("wait_sec", wait)
+        return FinishPlan(
+            status: .pending, action: .rateLimited, report: report, errorKind: .rateLimited, error: message,
+            notBefore: retryAt, rateLimitedSeconds: wait, details: details.with("rate_limited_sec", waited + wait)
+        )
+    }
+
+    /// The least a rate limit puts a task back for.
+    static let shortestRateLimitWait: Double = 1
 
     static func plan(_ outcome: AttemptOutcome, for task: AgentTask, retryPolicy: RetryPolicy) -> FinishPlan {
         let base = Details().with("attempt", task.attempt)
@@ -192,11 +227,7 @@ extension SQLTaskStore {
             if task.cancelRequested {
                 return cancelledInstead(report, "cancel requested while rate limited")
             }
-            return FinishPlan(
-                status: .pending, action: .rateLimited, report: report, errorKind: .rateLimited, error: message,
-                notBefore: retryAt,
-                details: base.with("error", message).with("retry_at", Timestamp.format(retryAt))
-            )
+            return rateLimitedPlan(retryAt: retryAt, message: message, report: report, task: task, retryPolicy: retryPolicy, base: base)
         case .requeued(let reason):
             if task.cancelRequested {
                 return cancelledInstead(AgentReport(), "cancel requested while requeued")
@@ -224,7 +255,7 @@ extension SQLTaskStore {
                 cost_usd = COALESCE($8, cost_usd), input_tokens = COALESCE($9, input_tokens),
                 output_tokens = COALESCE($10, output_tokens), num_turns = COALESCE($11, num_turns),
                 peak_memory_bytes = $12, cpu_user_sec = $13, cpu_system_sec = $14,
-                retry_count = $15, run_after = \(runAfter)
+                retry_count = $15, run_after = \(runAfter), rate_limited_sec = rate_limited_sec + $21
             WHERE task_id = $1 AND assigned_worker_id = $16 AND attempt = $17 AND status = $20
             RETURNING \(TaskRows.taskColumns(d))
             """
@@ -235,7 +266,7 @@ extension SQLTaskStore {
             SQLValue(report.numTurns), SQLValue(report.peakMemoryBytes), SQLValue(report.cpuUserSec),
             SQLValue(report.cpuSystemSec), .int(retryCount), .text(attempt.workerID),
             .int(attempt.attempt), .double(plan.delaySeconds ?? 0), .date(plan.notBefore ?? Date()),
-            .text(status.rawValue),
+            .text(status.rawValue), .double(plan.rateLimitedSeconds),
         ]
         guard let row = try await connection.query(sql, binds).first else {
             throw StoreError(.leaseLost, "attempt \(attempt) changed while it was being finished")
@@ -252,7 +283,7 @@ extension SQLTaskStore {
             UPDATE agent_attempts SET finished_at = \(dialect.now), outcome = $3, error_kind = $4, error = $5,
                 exit_code = $6, duration_sec = \(dialect.secondsSince("started_at")), cost_usd = $7,
                 input_tokens = $8, output_tokens = $9, num_turns = $10, peak_memory_bytes = $11,
-                cpu_user_sec = $12, cpu_system_sec = $13
+                cpu_user_sec = $12, cpu_system_sec = $13, result = $14, session_id = $15
             WHERE task_id = $1 AND attempt = $2
             """,
             [
@@ -260,6 +291,7 @@ extension SQLTaskStore {
                 SQLValue(plan.error), SQLValue(report.exitCode), SQLValue(report.costUSD),
                 SQLValue(report.inputTokens), SQLValue(report.outputTokens), SQLValue(report.numTurns),
                 SQLValue(report.peakMemoryBytes), SQLValue(report.cpuUserSec), SQLValue(report.cpuSystemSec),
+                SQLValue(report.result), SQLValue(report.sessionID),
             ]
         )
     }

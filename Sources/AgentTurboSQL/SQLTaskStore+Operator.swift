@@ -53,7 +53,9 @@ extension SQLTaskStore {
         return result
     }
 
-    /// Puts a `failed` or `cancelled` task back to `pending` with its retry budget restored.
+    /// Puts a `failed` or `cancelled` task back to `pending` with its retry budget (and its rate-limit budget)
+    /// restored. The last attempt's outcome stays on its `agent_attempts` row; the task shows none until the
+    /// new attempt ends.
     public func retry(_ taskID: String, by actor: String?) async throws -> AgentTask {
         let d = dialect
         let task = try await database.write { connection in
@@ -72,7 +74,11 @@ extension SQLTaskStore {
             let updated = try await connection.query(
                 """
                 UPDATE agent_tasks SET status = 'pending', retry_count = 0, cancel_requested = FALSE,
-                    run_after = \(d.now), updated_at = \(d.now), completed_at = NULL, lease_expires_at = NULL
+                    run_after = \(d.now), updated_at = \(d.now), completed_at = NULL, lease_expires_at = NULL,
+                    started_at = NULL, duration_sec = NULL, result = NULL, error = NULL, error_kind = NULL,
+                    exit_code = NULL, session_id = NULL, cost_usd = NULL, input_tokens = NULL, output_tokens = NULL,
+                    num_turns = NULL, peak_memory_bytes = NULL, cpu_user_sec = NULL, cpu_system_sec = NULL,
+                    progress = NULL, rate_limited_sec = 0
                 WHERE task_id = $1 AND status IN ('failed', 'cancelled')
                 RETURNING \(TaskRows.taskColumns(d))
                 """,

@@ -59,7 +59,8 @@ enum TaskRows {
             cpuUserSec: row.optionalDouble("cpu_user_sec"),
             cpuSystemSec: row.optionalDouble("cpu_system_sec"),
             batchID: row.optionalString("batch_id"),
-            progress: row.optionalString("progress")
+            progress: row.optionalString("progress"),
+            rateLimitedSec: row.optionalDouble("rate_limited_sec") ?? 0
         )
     }
 
@@ -93,7 +94,9 @@ enum TaskRows {
             numTurns: row.optionalInt("num_turns"),
             peakMemoryBytes: row.optionalInt("peak_memory_bytes"),
             cpuUserSec: row.optionalDouble("cpu_user_sec"),
-            cpuSystemSec: row.optionalDouble("cpu_system_sec")
+            cpuSystemSec: row.optionalDouble("cpu_system_sec"),
+            result: row.optionalString("result"),
+            sessionID: row.optionalString("session_id")
         )
     }
 
@@ -134,10 +137,12 @@ struct Details {
         return copy
     }
 
+    /// The number as written by Swift's shortest round-trip form (`0.00054`, `7.25`, `1e-07`), all valid JSON:
+    /// an audit trail keeps what was recorded, to the last digit (a cost of $0.00054 is not $0.001).
     func with(_ key: String, _ value: Double?) -> Details {
         guard let value, value.isFinite else { return self }
         var copy = self
-        copy.fields.append((key, String(format: "%.3f", value)))
+        copy.fields.append((key, "\(value)"))
         return copy
     }
 

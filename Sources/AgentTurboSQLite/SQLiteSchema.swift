@@ -141,5 +141,15 @@ enum SQLiteSchema {
                 "CREATE INDEX agent_attempts_ready ON agent_attempts (started_at) WHERE ready_at IS NOT NULL",
             ]
         ),
+        // A retried task's previous outcome stays on its attempt row; rate limits end after a total wait.
+        Migration(
+            version: 3,
+            name: "each attempt's result and session; the time a task waited for rate limits",
+            statements: [
+                "ALTER TABLE agent_attempts ADD COLUMN result TEXT",
+                "ALTER TABLE agent_attempts ADD COLUMN session_id TEXT",
+                "ALTER TABLE agent_tasks ADD COLUMN rate_limited_sec REAL NOT NULL DEFAULT 0",
+            ]
+        ),
     ]
 }

@@ -10,6 +10,9 @@ extension APIServer {
         /// With a token every route but `/healthz` wants `Authorization: Bearer TOKEN`.
         public var token: String?
         public var limits = RequestLimits()
+        /// The agent profiles submitted tasks are checked against (unknown agent, prompt too long for it);
+        /// `nil` accepts any valid profile name.
+        public var agents: AgentCatalog?
         /// How often a followed log (`?follow=true`) reads the store for new output.
         public var followPollInterval: Duration = .milliseconds(300)
 

@@ -64,7 +64,7 @@ public struct APIServer: Service {
         router.add(middleware: ErrorMiddleware(logger: logger))
         router.add(middleware: OriginGuardMiddleware(tokenRequired: configuration.token != nil))
         router.add(middleware: BearerAuthMiddleware(token: configuration.token, openPaths: ["/healthz"]))
-        TaskRoutes(store: store, limits: configuration.limits).register(on: router)
+        TaskRoutes(store: store, limits: configuration.limits, agents: configuration.agents).register(on: router)
         LogRoutes(store: store, pollInterval: configuration.followPollInterval, followers: followers)
             .register(on: router)
         SystemRoutes(store: store, resources: resources, followers: followers).register(on: router)

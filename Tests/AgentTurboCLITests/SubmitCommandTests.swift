@@ -120,14 +120,36 @@ struct SubmitCommandTests {
         let cli = CLIRunner(home: home.path)
         let input = """
             {"prompt": "first", "task_priority": 2}
-            {"task_description": "second", "agent": "command", "working_dir": "sub"}
+            {"task_description": "second", "agent": "codex", "working_dir": "sub"}
             """
         let result = try cli.run(["submit", "--file", "-", "--agent", "simulate", "--priority", "7", "--json"], stdin: Data(input.utf8))
         #expect(result.status == 0, "\(result.stderr)")
         let tasks = try decodeJSON([AgentTask].self, result)
         #expect(tasks.map(\.taskDescription) == ["first", "second"])
-        #expect(tasks.map(\.agent) == ["simulate", "command"])
+        #expect(tasks.map(\.agent) == ["simulate", "codex"])
         #expect(tasks.map(\.taskPriority) == [2, 7])
         #expect(tasks[1].workingDir == FileManager.default.currentDirectoryPath + "/sub")
+    }
+
+    @Test("A prompt that starts with '-' is a prompt: a markdown list, '--help me', and '--version' after '--'")
+    func dashPrompts() throws {
+        let home = try TemporaryDirectory()
+        defer { home.remove() }
+        let cli = CLIRunner(home: home.path)
+        let bullets = "- fix the failing test\n- then run the linter"
+        let cases: [(arguments: [String], prompt: String)] = [
+            (["submit", bullets, "--agent", "simulate"], bullets),
+            (["submit", "--agent", "simulate", "--help me with this", "--json"], "--help me with this"),
+            (["submit", "--system-prompt", "be brief", "- a b", "--agent", "simulate"], "- a b"),
+            (["submit", "--agent", "simulate", "--", "--version"], "--version"),
+        ]
+        for (arguments, _) in cases {
+            let result = try cli.run(arguments)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            #expect(!result.stdout.contains("USAGE"), "\(arguments) printed help instead of adding a task")
+        }
+        let tasks = try decodeJSON([AgentTask].self, try cli.run(["list", "--json"]))
+        #expect(Set(tasks.map(\.taskDescription)) == Set(cases.map(\.prompt)))
+        #expect(tasks.first { $0.taskDescription == "- a b" }?.agentOptions.systemPrompt == "be brief")
     }
 }

@@ -42,6 +42,8 @@ struct ClaudeHome {
               printf 'task=%s\\n' "$AGENT_TURBO_TASK_ID"
               for argument in "$@"; do printf 'arg=%s\\n' "$argument"; done
             } > '\(runLog)'/"run-$$.txt"
+            # What the worker gave the agent, as the kernel has it.
+            cp /proc/$$/environ '\(runLog)'/"environ-$$.bin"
             exec '\(claude)' "$@"
             """
         try script.write(toFile: wrapper, atomically: true, encoding: .utf8)
@@ -50,11 +52,16 @@ struct ClaudeHome {
             {"ANTHROPIC_API_KEY": "sk-ant-fake-key", "ANTHROPIC_BASE_URL": "\(api.baseURL)",
              "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", "CLAUDE_CODE_MAX_RETRIES": "\(maxRetries)", "IS_SANDBOX": "1"}
             """
+        // The same, without IS_SANDBOX: Claude Code then refuses bypassPermissions when run as root.
+        let unsandboxed = environment.replacingOccurrences(of: #", "IS_SANDBOX": "1""#, with: "")
         let config = directory.file("config.json")
         try """
             {"profiles": {
               "claude": {"executable": "\(wrapper)", "environment": \(environment)},
-              "claude-stream": {"executable": "\(wrapper)", "environment": \(environment)}
+              "claude-stream": {"executable": "\(wrapper)", "environment": \(environment)},
+              "claude-unsandboxed": {"executable": "\(wrapper)", "environment": \(unsandboxed),
+                                     "arguments": ["-p", "--output-format", "json", "--", "{prompt}"], "stdin_argument": "",
+                                     "style": "claude", "output_format": "claude-json", "config_dir_variable": "CLAUDE_CONFIG_DIR"}
             }}
             """.write(toFile: config, atomically: true, encoding: .utf8)
         var cli = CLIRunner(home: directory.path)
@@ -88,7 +95,7 @@ struct ClaudeHome {
 
     /// What the wrapper recorded of each CLI run.
     var runs: [[String: [String]]] {
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: runLog)) ?? []
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: runLog)) ?? []).filter { $0.hasPrefix("run-") }
         return files.compactMap { name in
             guard let text = try? String(contentsOfFile: runLog + "/" + name, encoding: .utf8) else { return nil }
             var fields: [String: [String]] = [:]
@@ -103,6 +110,19 @@ struct ClaudeHome {
 
     func run(forTask id: String) -> [String: [String]]? {
         runs.first { $0["task"]?.first == id }
+    }
+
+    /// The environment the agent of a task started with (its /proc/PID/environ, copied by the wrapper).
+    func environment(forTask id: String) throws -> [String: String] {
+        let pid = try #require(run(forTask: id)?["pid"]?.first, "no run of \(id)")
+        let data = try Data(contentsOf: URL(fileURLWithPath: runLog + "/environ-\(pid).bin"))
+        var environment: [String: String] = [:]
+        for entry in data.split(separator: 0) {
+            let text = String(decoding: entry, as: UTF8.self)
+            guard let equals = text.firstIndex(of: "=") else { continue }
+            environment[String(text[..<equals])] = String(text[text.index(after: equals)...])
+        }
+        return environment
     }
 
     /// The API requests made for the task whose prompt holds `marker`.

@@ -83,7 +83,7 @@ struct ClaudeRunTests {
             #expect(zip(arguments, arguments.dropFirst()).contains { [$0, $1] == pair }, "argv lacks \(pair)")
         }
         #expect(arguments.first == "-p")
-        #expect(arguments.dropFirst().first == "options-run fake:tool=Bash fake:usage=100,10", "the prompt is one argv element")
+        #expect(arguments.suffix(2) == ["--", "options-run fake:tool=Bash fake:usage=100,10"], "the prompt is one argv element, after --")
         let requests = home.requests(containing: "options-run")
         #expect(requests.count == 2)
         #expect(requests.allSatisfy { $0.model == "claude-sonnet-4-5" })

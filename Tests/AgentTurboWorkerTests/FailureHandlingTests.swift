@@ -129,4 +129,51 @@ struct FailureHandlingTests {
         try await worker.wait()
         try await store.close()
     }
+
+    @Test("A working directory that is gone fails the task at once, naming it")
+    func missingFolder() async throws {
+        let home = try WorkerHome()
+        defer { home.remove() }
+        let folder = home.directory.file("project")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let id = try home.submit("hello", ["--cwd", folder, "--retries", "3"])
+        try FileManager.default.removeItem(atPath: folder)
+        let worker = try home.startWorker()
+        let store = try await home.store()
+        let task = try await store.waitForStatus(id, [.failed, .completed])
+        worker.signal(SIGTERM)
+        try await worker.wait()
+        #expect(task.status == .failed)
+        #expect(task.errorKind == .invalidTask)
+        #expect(task.attempt == 1)
+        #expect(task.error?.contains(folder) == true, "\(task.error ?? "")")
+        try await store.close()
+    }
+
+    @Test("Rate limits that never clear end: past --max-rate-limit-wait the task fails as rate_limited, and `run` ends")
+    func endlessRateLimit() async throws {
+        let home = try WorkerHome()
+        defer { home.remove() }
+        let batch = home.directory.file("batch.jsonl")
+        try """
+            {"task_id": "limited", "prompt": "status=429 forever", "agent": "simulate", "max_retries": 0}
+            {"task_id": "fine", "prompt": "result=ok", "agent": "simulate"}
+            """.write(toFile: batch, atomically: true, encoding: .utf8)
+        // A 429 that names no reset waits --rate-limit-wait: 1 s, 2 s in total, and a third would pass 2.5 s.
+        let run = try home.cli.run([
+            "run", batch, "--rate-limit-wait", "1s", "--max-rate-limit-wait", "2.5s", "--poll-interval", "0.2s", "--json",
+        ])
+        #expect(run.status == 1, "a task failed: \(run.stderr)")
+        let store = try await home.store()
+        let task = try await store.existingTask("limited")
+        #expect(task.status == .failed)
+        #expect(task.errorKind == .rateLimited)
+        #expect(task.retryCount == 0)
+        #expect(task.error?.contains("--max-rate-limit-wait (2.5s)") == true, "\(task.error ?? "")")
+        #expect(task.error?.contains("waited 2.0s in total") == true, "it says how long it waited: \(task.error ?? "")")
+        let actions = try await store.actions(for: "limited").map(\.action.rawValue)
+        #expect(actions == ["created", "claimed", "rate_limited", "claimed", "rate_limited", "claimed", "failed"])
+        #expect(try await store.existingTask("fine").status == .completed)
+        try await store.close()
+    }
 }

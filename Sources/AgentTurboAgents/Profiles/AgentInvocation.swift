@@ -38,59 +38,69 @@ public struct LaunchError: Error, Sendable, CustomStringConvertible {
 }
 
 extension AgentProfile {
-    /// Prompts longer than this go on standard input where the agent reads it (Linux caps one argv element
-    /// at 128 KiB).
-    static let longestArgumentPrompt = 100_000
-
-    /// Builds the invocation for a task.
+    /// Builds the invocation for a task: the worker's environment without Agent Turbo's secrets (see
+    /// ``AgentEnvironment``), the program found in `PATH`, and the prompt as one argument after the option flags
+    /// (and a `--`), or on standard input when the profile says so or when it is too long for `execve`.
     /// - Parameters:
     ///   - baseEnvironment: the worker's environment.
-    ///   - toolExecutable: agent-turbo itself, for the simulated agent.
+    ///   - toolExecutable: agent-turbo itself, for the simulated agent and the supervisor.
     ///   - extraEnvironment: per-attempt variables (`AGENT_TURBO_TASK_ID`, a config folder, ...).
     public func invocation(
         for task: AgentTask, baseEnvironment: [String: String], toolExecutable: String,
         extraEnvironment: [String: String]
     ) throws(LaunchError) -> AgentInvocation {
-        var environment = baseEnvironment
+        var environment = AgentEnvironment.withoutSecrets(baseEnvironment, pass: passEnvironment)
         for name in Self.alwaysRemoved + removeEnvironment {
             environment.removeValue(forKey: name)
         }
         environment.merge(self.environment) { $1 }
         environment.merge(extraEnvironment) { $1 }
 
-        guard let program = executable ?? (name == "simulate" || arguments.first == "__simulate-agent" ? toolExecutable : nil) else {
-            throw LaunchError(
-                .invalidTask,
-                "the '\(name)' profile has no program: set profiles.\(name).executable (and arguments with {prompt}) in the config file"
-            )
+        guard let program = executable ?? (runsAgentTurbo ? toolExecutable : nil) else {
+            throw LaunchError(.invalidTask, unconfiguredMessage)
         }
         guard let path = ExecutableLocator.locate(program, path: environment["PATH"], relativeTo: task.workingDir) else {
             throw LaunchError(.executableNotFound, "the '\(name)' agent's program '\(program)' was not found (PATH=\(environment["PATH"] ?? ""))")
         }
 
+        if let (variable, value) = environment.first(where: { $0.key.utf8.count + $0.value.utf8.count + 1 > ArgumentLimits.longestArgument }) {
+            throw LaunchError(
+                .invalidTask,
+                "the agent's environment variable \(variable) is \(variable.utf8.count + value.utf8.count + 1) bytes, more than Linux passes to a program (\(ArgumentLimits.longestArgument), E2BIG): shorten it"
+            )
+        }
         let prompt = task.taskDescription
-        let useStdin = promptDelivery == .stdin || (style == .claude && prompt.utf8.count > Self.longestArgumentPrompt)
-        var argv: [String] = []
-        var placed = false
-        for argument in arguments {
-            if argument.contains("{prompt}") {
-                placed = true
-                if useStdin {
-                    continue
-                }
-                argv.append(argument.replacingOccurrences(of: "{prompt}", with: prompt))
-            } else {
-                argv.append(argument)
+        if !alwaysOnStdin(prompt) {
+            let argv = arguments(prompt: prompt, options: task.agentOptions)
+            // The supervisor gets the same environment and the agent's command line after its own options.
+            let size = ArgumentLimits.size(arguments: [path] + argv, environment: environment)
+                + ArgumentLimits.supervisorAllowance + (task.workingDir?.utf8.count ?? 0)
+            let longest = argv.map(\.utf8.count).max() ?? 0
+            if longest <= ArgumentLimits.longestArgument, size <= ArgumentLimits.total {
+                return AgentInvocation(
+                    executable: path, arguments: argv, environment: environment, workingDirectory: task.workingDir,
+                    standardInput: nil
+                )
+            }
+            guard readsStdin else {
+                throw LaunchError(
+                    .invalidTask,
+                    "the prompt (\(prompt.utf8.count) bytes) does not fit on the '\(name)' agent's command line (E2BIG: Linux takes at most \(ArgumentLimits.longestArgument) bytes in one argument and \(ArgumentLimits.total) in all arguments and the environment): shorten it, or let the profile take prompts on standard input (prompt_delivery \"stdin\" or stdin_argument)"
+                )
             }
         }
-        argv += optionFlags(task.agentOptions)
-        if !placed, !useStdin {
-            argv.append(prompt)
-        }
         return AgentInvocation(
-            executable: path, arguments: argv, environment: environment, workingDirectory: task.workingDir,
-            standardInput: useStdin ? Data(prompt.utf8) : nil
+            executable: path, arguments: arguments(prompt: nil, options: task.agentOptions), environment: environment,
+            workingDirectory: task.workingDir, standardInput: Data(prompt.utf8)
         )
+    }
+
+    /// The simulated agent is agent-turbo itself.
+    var runsAgentTurbo: Bool { name == "simulate" || arguments.first == "__simulate-agent" }
+
+    /// Why a profile without a program cannot run, and what to do.
+    var unconfiguredMessage: String {
+        "the '\(name)' profile has no program: set profiles.\(name).executable (and arguments with {prompt}) in the config file"
     }
 
     /// The task's options as this agent's flags.

@@ -13,6 +13,17 @@ public struct AgentProfiles: Sendable {
 
     public var names: [String] { byName.keys.sorted() }
 
+    /// What `submit`, `run` and the API check tasks against before storing them: the names, and how long a
+    /// prompt each profile can take.
+    public var catalog: AgentCatalog {
+        AgentCatalog(byName.values.map { profile in
+            AgentCatalog.Entry(
+                name: profile.name, longestPrompt: profile.longestPrompt,
+                unusableBecause: profile.executable == nil && !profile.runsAgentTurbo ? profile.unconfiguredMessage : nil
+            )
+        })
+    }
+
     /// Applies the `profiles` section of a config file.
     public mutating func apply(_ overrides: [String: ProfileOverride]) throws(InputError) {
         for (name, override) in overrides.sorted(by: { $0.key < $1.key }) {
@@ -32,10 +43,12 @@ public struct ProfileOverride: Sendable, Hashable, Decodable {
     public var arguments: [String]?
     public var extraArguments: [String]?
     public var promptDelivery: AgentProfile.PromptDelivery?
+    public var stdinArgument: String?
     public var style: AgentProfile.Style?
     public var outputFormat: AgentProfile.OutputFormat?
     public var environment: [String: String]?
     public var removeEnvironment: [String]?
+    public var passEnvironment: [String]?
     public var configDirVariable: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -43,10 +56,12 @@ public struct ProfileOverride: Sendable, Hashable, Decodable {
         case arguments
         case extraArguments = "extra_arguments"
         case promptDelivery = "prompt_delivery"
+        case stdinArgument = "stdin_argument"
         case style
         case outputFormat = "output_format"
         case environment
         case removeEnvironment = "remove_environment"
+        case passEnvironment = "pass_environment"
         case configDirVariable = "config_dir_variable"
     }
 
@@ -57,10 +72,12 @@ public struct ProfileOverride: Sendable, Hashable, Decodable {
         arguments = try container.decodeIfPresent([String].self, forKey: .arguments)
         extraArguments = try container.decodeIfPresent([String].self, forKey: .extraArguments)
         promptDelivery = try container.decodeIfPresent(AgentProfile.PromptDelivery.self, forKey: .promptDelivery)
+        stdinArgument = try container.decodeIfPresent(String.self, forKey: .stdinArgument)
         style = try container.decodeIfPresent(AgentProfile.Style.self, forKey: .style)
         outputFormat = try container.decodeIfPresent(AgentProfile.OutputFormat.self, forKey: .outputFormat)
         environment = try container.decodeIfPresent([String: String].self, forKey: .environment)
         removeEnvironment = try container.decodeIfPresent([String].self, forKey: .removeEnvironment)
+        passEnvironment = try container.decodeIfPresent([String].self, forKey: .passEnvironment)
         configDirVariable = try container.decodeIfPresent(String.self, forKey: .configDirVariable)
     }
 
@@ -74,15 +91,25 @@ public struct ProfileOverride: Sendable, Hashable, Decodable {
         }
         if let arguments {
             profile.arguments = arguments
+            // A new template says nothing about how the new program reads stdin unless it says so.
+            profile.stdinPromptArgument = nil
         }
         if let extraArguments {
-            profile.arguments += extraArguments
+            profile.arguments = AgentProfile.insertingFlags(extraArguments, into: profile.arguments)
         }
         profile.promptDelivery = promptDelivery ?? profile.promptDelivery
+        profile.stdinPromptArgument = stdinArgument ?? profile.stdinPromptArgument
         profile.style = style ?? profile.style
         profile.outputFormat = outputFormat ?? profile.outputFormat
         profile.environment.merge(environment ?? [:]) { $1 }
         profile.removeEnvironment += removeEnvironment ?? []
+        for name in passEnvironment ?? [] {
+            guard !name.isEmpty, !name.dropLast(name.hasSuffix("*") ? 1 : 0).contains(where: { $0 == "*" || $0 == "=" })
+            else {
+                throw InputError("profile '\(base.name)' has pass_environment entry '\(name)': give a variable name, or a prefix ending in *")
+            }
+            profile.passEnvironment.append(name)
+        }
         if let configDirVariable {
             profile.configDirectoryVariable = configDirVariable.isEmpty ? nil : configDirVariable
         }

@@ -45,7 +45,10 @@ public struct AttemptClassifier: Sendable {
         }
 
         if let claude = claudeResult {
-            return classifyClaude(claude, exit: exit, report: report, stderrTail: stderrTail, now: now)
+            return classifyClaude(claude, exit: exit, report: report, stdoutTail: stdoutTail, now: now)
+        }
+        if let failure = Self.refusal(exit: exit, stderrTail: stderrTail) {
+            return Classification(outcome: .failed(failure, report))
         }
         if format == .text, exit.succeeded {
             return Classification(outcome: .completed(report))
@@ -61,9 +64,20 @@ public struct AttemptClassifier: Sendable {
         }
     }
 
+    /// Claude Code refuses `--permission-mode bypassPermissions` (`--dangerously-skip-permissions`) when it
+    /// runs as root, before it prints any result; every attempt on this worker would be refused alike.
+    static func refusal(exit: ProcessExit, stderrTail: Data) -> AttemptFailure? {
+        guard !exit.succeeded, let stderr = text(stderrTail), stderr.contains("cannot be used with root/sudo privileges")
+        else { return nil }
+        return AttemptFailure(
+            kind: .invalidTask,
+            message: "Claude Code refuses permission_mode bypassPermissions (--dangerously-skip-permissions) when it runs as root: run the worker as another user, or set IS_SANDBOX=1 in the profile's environment on a sandboxed host (\(oneLine(stderr)))"
+        )
+    }
+
     /// Claude Code's result: `is_error`, `subtype`, `api_error_status`, `api_error` and the result text.
     private func classifyClaude(
-        _ claude: ClaudeResult, exit: ProcessExit, report: AgentReport, stderrTail: Data, now: Date
+        _ claude: ClaudeResult, exit: ProcessExit, report: AgentReport, stdoutTail: Data, now: Date
     ) -> Classification {
         let text = claude.result ?? claude.errors?.joined(separator: "; ") ?? ""
         let line = Self.oneLine(text)
@@ -95,8 +109,11 @@ public struct AttemptClassifier: Sendable {
             return failure(.invalidCredentials, "invalid credentials: \(line)", hold: now.addingTimeInterval(credentialHoldSeconds))
         }
         if status == 429 || claude.apiErrorType == "rate_limit_error" {
-            let reset = now.addingTimeInterval(rateLimitFallbackSeconds)
-            return Classification(outcome: .rateLimited(retryAt: reset, message: "rate limited: \(line)", report), holdUntil: reset)
+            // The API's retry-after, where the CLI reported it (stream-json); else --rate-limit-wait.
+            let asked = APIRetryHint.rateLimitDelay(in: stdoutTail)
+            let reset = now.addingTimeInterval(asked ?? rateLimitFallbackSeconds)
+            let source = asked.map { "the API asked to wait \(String(format: "%.1f", $0)) s" } ?? "no reset reported"
+            return Classification(outcome: .rateLimited(retryAt: reset, message: "rate limited (\(source)): \(line)", report), holdUntil: reset)
         }
         if let status, [400, 404, 413, 422].contains(status) {
             return failure(.apiRejected, "the API refused the request (\(status)): \(line)")

@@ -5,6 +5,19 @@ import Foundation
 /// `claude -p --output-format json`, doing what its prompt's directives ask (see ``SimulateDirectives``).
 /// It is a documented agent of its own for demos, tests and benchmarks, not a mock of Claude.
 public enum SimulatedAgent {
+    /// Runs with the arguments after `__simulate-agent`: `-- PROMPT...` (the words joined by spaces; nothing
+    /// after `--` is an option), or `-` (also after `--`, as `codex exec` reads it) for a prompt on stdin.
+    public static func run(arguments: [String]) -> Never {
+        var words = arguments[...]
+        if words.first == "--" {
+            words = words.dropFirst()
+        }
+        guard words != ["-"] else {
+            run(prompt: String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self))
+        }
+        run(prompt: words.joined(separator: " "))
+    }
+
     public static func run(prompt: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> Never {
         let directives = SimulateDirectives(prompt: prompt)
         let started = Date()

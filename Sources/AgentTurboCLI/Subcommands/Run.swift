@@ -22,13 +22,16 @@ extension AgentTurboCommand {
         var json = false
 
         func run() async throws {
+            try CommandLineText.requireUTF8()
             let cwd = FileManager.default.currentDirectoryPath
+            let profiles = try global.profiles()
             let (data, source) = try TaskFileReader.read(file)
             let template = try task.template(description: "", currentDirectory: cwd)
-            let tasks = try TaskLines.parse(data, source: source, template: template, relativeTo: cwd)
+            let tasks = try TaskLines.parse(
+                data, source: source, template: template, relativeTo: cwd, catalog: profiles.catalog
+            )
             let logger = global.logger("agent-turbo.run", quietByDefault: true)
             let configuration = try worker.configuration(home: global.home)
-            let profiles = try global.profiles()
             let (finished, seconds) = try await global.withStore { store in
                 try await BatchRun(store: store, profiles: profiles, configuration: configuration, logger: logger)
                     .execute(tasks)

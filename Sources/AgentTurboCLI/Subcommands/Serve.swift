@@ -1,3 +1,4 @@
+import AgentTurboAgents
 import AgentTurboCore
 import AgentTurboServer
 import AgentTurboWorker
@@ -13,7 +14,8 @@ extension AgentTurboCommand {
         static let configuration = CommandConfiguration(
             abstract: "Serve the HTTP API, the dashboard and Prometheus metrics; with --workers N, run N agents at once here too.",
             discussion: """
-                With AGENT_TURBO_API_TOKEN set, every route but /healthz wants Authorization: Bearer TOKEN; \
+                With AGENT_TURBO_API_TOKEN set (or AGENT_TURBO_API_TOKEN_FILE, or the systemd credential \
+                api-token), every route but /healthz wants Authorization: Bearer TOKEN; \
                 without it the server listens on loopback only. SIGTERM/SIGINT stops it gracefully (the worker \
                 drains); a second signal stops every agent at once. See docs/http-api.md.
                 """
@@ -40,8 +42,10 @@ extension AgentTurboCommand {
 
         func run() async throws {
             let logger = global.logger("agent-turbo.server")
-            let token = ProcessInfo.processInfo.environment["AGENT_TURBO_API_TOKEN"]
-            let serverConfiguration = APIServer.Configuration(host: host, port: port, token: token)
+            let token = try SecretSource.apiToken.value(in: global.environment)
+            let profiles = try global.profiles()
+            var serverConfiguration = APIServer.Configuration(host: host, port: port, token: token)
+            serverConfiguration.agents = profiles.catalog
             // Refuse an open host before anything is opened or started.
             try serverConfiguration.validate()
             var workerConfiguration: WorkerConfiguration?
@@ -51,7 +55,6 @@ extension AgentTurboCommand {
                 try configuration.validate()
                 workerConfiguration = configuration
             }
-            let profiles = try global.profiles()
             try await global.withStore(waitForDatabase: workerConfiguration != nil) { store in
                 let server = try APIServer(store: store, configuration: serverConfiguration, logger: logger)
                 if let workerConfiguration {

@@ -1,3 +1,4 @@
+import AgentTurboAgents
 import AgentTurboCore
 import ArgumentParser
 import Foundation
@@ -40,20 +41,74 @@ extension AgentTurboCommand {
         }
 
         func readTasks() throws -> [NewTask] {
+            try CommandLineText.requireUTF8()
             let cwd = FileManager.default.currentDirectoryPath
             let template = try task.template(description: prompt ?? "", currentDirectory: cwd)
+            let catalog = try global.profiles().catalog
             guard let file else {
                 guard prompt != nil else {
                     throw InputError("give a prompt, or --file FILE.jsonl (- for standard input) for many tasks")
                 }
                 try template.validate()
+                try catalog.check(template)
                 return [template]
             }
             guard prompt == nil else {
                 throw InputError("give either a prompt or --file, not both")
             }
             let (data, source) = try TaskFileReader.read(file)
-            return try TaskLines.parse(data, source: source, template: template, relativeTo: cwd)
+            return try TaskLines.parse(data, source: source, template: template, relativeTo: cwd, catalog: catalog)
+        }
+    }
+}
+
+/// `submit PROMPT` as users type it. A prompt that starts with `-` is read by the argument parser as options
+/// (a markdown list `- fix the test` even as `-h`, printing help and adding nothing). An argument that starts
+/// with `-` and holds whitespace is never one of submit's options, so, unless it is an option's value, it is
+/// moved after a `--`, where it can only be the prompt. A prompt such as `--version`, without whitespace,
+/// still needs the `--` typed: `agent-turbo submit -- --version`.
+enum SubmitArguments {
+    /// Submit's options that take no value; every other option takes the next argument as its value.
+    static let flags: Set<String> = ["--json", "--help", "-h", "--version"]
+
+    static func normalized(_ arguments: [String]) -> [String] {
+        guard arguments.count > 2, arguments[1] == "submit" else { return arguments }
+        var kept = Array(arguments.prefix(2))
+        var prompts: [String] = []
+        var index = 2
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--" {
+                kept += arguments[index...]
+                break
+            }
+            if argument.hasPrefix("-"), argument.contains(where: \.isWhitespace) {
+                prompts.append(argument)
+            } else {
+                kept.append(argument)
+                if argument.hasPrefix("-"), !argument.contains("="), !flags.contains(argument), index + 1 < arguments.count {
+                    // An option's value, whatever it looks like.
+                    index += 1
+                    kept.append(arguments[index])
+                }
+            }
+            index += 1
+        }
+        guard !prompts.isEmpty else { return arguments }
+        return kept.contains("--") ? kept + prompts : kept + ["--"] + prompts
+    }
+}
+
+/// The command line as the kernel gave it: Swift turns bytes that are not UTF-8 into U+FFFD without a word,
+/// so a prompt would reach the agent changed.
+enum CommandLineText {
+    static func requireUTF8() throws(InputError) {
+        for index in 1..<Int(CommandLine.argc) {
+            guard let pointer = CommandLine.unsafeArgv[index], String(validatingCString: pointer) == nil else { continue }
+            let shown = String(cString: pointer)
+            throw InputError(
+                "argument \(index) ('\(shown.prefix(40))\(shown.count > 40 ? "…" : "")') is not valid UTF-8 text: give the prompt in UTF-8, or put it in a JSON lines file"
+            )
         }
     }
 }

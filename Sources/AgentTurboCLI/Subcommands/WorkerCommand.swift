@@ -3,6 +3,7 @@ import AgentTurboCore
 import AgentTurboWorker
 import ArgumentParser
 import Foundation
+import Logging
 
 extension AgentTurboCommand {
     /// `worker`: runs agents from the queue until stopped.
@@ -19,6 +20,13 @@ extension AgentTurboCommand {
             let logger = global.logger("agent-turbo.worker")
             let configuration = try options.configuration(home: global.home)
             let profiles = try global.profiles()
+            let withheld = AgentEnvironment.withheldNames(configuration.environment)
+            if !withheld.isEmpty {
+                logger.notice(
+                    "agents do not inherit these variables unless a profile names them in pass_environment",
+                    metadata: ["variables": "\(withheld.joined(separator: ","))"]
+                )
+            }
             try await global.withStore(waitForDatabase: true) { store in
                 let worker = Worker(store: store, profiles: profiles, configuration: configuration, logger: logger)
                 try await WorkerRunner.run(worker, logger: logger)

@@ -46,7 +46,7 @@ public struct AgentOptions: Sendable, Hashable, Codable {
         try StrictKeys.check(decoder, allowed: CodingKeys.allCases.map(\.rawValue), in: "agent_options")
         let container = try decoder.container(keyedBy: CodingKeys.self)
         model = try container.decodeIfPresent(String.self, forKey: .model)
-        maxTurns = try container.decodeIfPresent(Int.self, forKey: .maxTurns)
+        maxTurns = try container.decodeWholeNumber(forKey: .maxTurns)
         allowedTools = try container.decodeToolList(forKey: .allowedTools)
         disallowedTools = try container.decodeToolList(forKey: .disallowedTools)
         permissionMode = try container.decodeIfPresent(String.self, forKey: .permissionMode)
@@ -62,6 +62,11 @@ public struct AgentOptions: Sendable, Hashable, Codable {
         if let model, model.trimmingCharacters(in: .whitespaces).isEmpty {
             throw InputError("model must not be empty: leave it out to use the agent's default")
         }
+        for (name, tools) in [("allowed_tools", allowedTools), ("disallowed_tools", disallowedTools)] {
+            if let tools, tools.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                throw InputError("\(name) holds an empty tool pattern: give each tool, such as \"Read\" or \"Bash(git diff:*)\"")
+            }
+        }
         if let permissionMode, !Self.permissionModes.contains(permissionMode) {
             throw InputError(
                 "unknown permission_mode '\(permissionMode)': use one of \(Self.permissionModes.joined(separator: ", "))"
@@ -74,11 +79,29 @@ public struct AgentOptions: Sendable, Hashable, Codable {
 }
 
 extension KeyedDecodingContainer where K == AgentOptions.CodingKeys {
-    /// Accepts a JSON array of tool patterns, or one string holding a single pattern.
+    /// A JSON array of tool patterns. One string is refused rather than taken as a list of one: Claude Code
+    /// splits a single `--allowedTools` value at commas and spaces, so `"Read,Edit"` or `"Bash(npm test)"`
+    /// would not mean what it seems to, and the queue cannot tell which was meant.
     fileprivate func decodeToolList(forKey key: K) throws -> [String]? {
-        if let list = try? decodeIfPresent([String].self, forKey: key) {
-            return list
+        if (try? decodeIfPresent(String.self, forKey: key)) != nil {
+            throw InputError(
+                "agent_options.\(key.stringValue) must be a list of tool patterns, such as [\"Read\", \"Bash(git diff:*)\"], not one string"
+            )
         }
-        return try decodeIfPresent(String.self, forKey: key).map { [$0] }
+        return try decodeIfPresent([String].self, forKey: key)
+    }
+
+    /// A whole number, with a message that names the field when it is a fraction or not a number at all
+    /// (the decoder's own message for `3.5` does not).
+    fileprivate func decodeWholeNumber(forKey key: K) throws -> Int? {
+        guard contains(key), try !decodeNil(forKey: key) else { return nil }
+        if let value = try? decode(Int.self, forKey: key) {
+            return value
+        }
+        let what = "agent_options.\(key.stringValue) must be a whole number, such as 3"
+        if let number = try? decode(Double.self, forKey: key) {
+            throw InputError("\(what), not \(number)")
+        }
+        throw InputError(what)
     }
 }

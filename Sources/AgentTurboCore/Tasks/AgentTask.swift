@@ -43,6 +43,9 @@ public struct AgentTask: Sendable, Hashable, Codable {
     public var batchID: String?
     /// What a running agent reported so far (turns, tool uses, estimated cost), as JSON text.
     public var progress: String?
+    /// Seconds the task has been put back for rate and usage limits so far; past `--max-rate-limit-wait` the
+    /// next limit fails it (`error_kind` `rate_limited`). `retry` starts it again from 0.
+    public var rateLimitedSec: Double
 
     public init(
         taskID: String, taskType: String, taskDescription: String, taskPriority: Int, status: TaskStatus,
@@ -52,7 +55,7 @@ public struct AgentTask: Sendable, Hashable, Codable {
         runAfter: Date, leaseExpiresAt: Date?, cancelRequested: Bool, exitCode: Int?, errorKind: ErrorKind?,
         sessionID: String?, costUSD: Double?, inputTokens: Int?, outputTokens: Int?, numTurns: Int?,
         peakMemoryBytes: Int?, cpuUserSec: Double?, cpuSystemSec: Double?, batchID: String? = nil,
-        progress: String? = nil
+        progress: String? = nil, rateLimitedSec: Double = 0
     ) {
         self.taskID = taskID
         self.taskType = taskType
@@ -89,6 +92,7 @@ public struct AgentTask: Sendable, Hashable, Codable {
         self.cpuSystemSec = cpuSystemSec
         self.batchID = batchID
         self.progress = progress
+        self.rateLimitedSec = rateLimitedSec
     }
 
     /// The reference a worker holds while it runs this attempt; every write about the attempt is guarded by it.
@@ -132,6 +136,7 @@ public struct AgentTask: Sendable, Hashable, Codable {
         case cpuSystemSec = "cpu_system_sec"
         case batchID = "batch_id"
         case progress
+        case rateLimitedSec = "rate_limited_sec"
     }
 
     /// Encodes every column, `null` included, so a reader sees the whole schema in every object.
@@ -172,6 +177,7 @@ public struct AgentTask: Sendable, Hashable, Codable {
         try c.encode(cpuSystemSec, forKey: .cpuSystemSec)
         try c.encode(batchID, forKey: .batchID)
         try c.encode(progress.map(JSONValue.init(parsing:)), forKey: .progress)
+        try c.encode(rateLimitedSec, forKey: .rateLimitedSec)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -212,7 +218,8 @@ public struct AgentTask: Sendable, Hashable, Codable {
             cpuSystemSec: try c.decodeIfPresent(Double.self, forKey: .cpuSystemSec),
             batchID: try c.decodeIfPresent(String.self, forKey: .batchID),
             progress: try c.decodeIfPresent(JSONValue.self, forKey: .progress)
-                .map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+                .map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) },
+            rateLimitedSec: try c.decodeIfPresent(Double.self, forKey: .rateLimitedSec) ?? 0
         )
     }
 }

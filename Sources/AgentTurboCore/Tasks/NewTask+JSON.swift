@@ -54,9 +54,10 @@ extension NewTask: Decodable {
 /// Every line is checked before anything is returned, and an error names its line.
 public enum TaskLines {
     /// `template` supplies the values of fields a line leaves out; `relativeTo` resolves relative working
-    /// folders.
+    /// folders; `catalog`, when given, refuses tasks whose agent could not run them.
     public static func parse(
-        _ data: Data, source: String, template: NewTask? = nil, relativeTo folder: String? = nil
+        _ data: Data, source: String, template: NewTask? = nil, relativeTo folder: String? = nil,
+        catalog: AgentCatalog? = nil
     ) throws(InputError) -> [NewTask] {
         var tasks: [NewTask] = []
         var lineNumber = 0
@@ -78,6 +79,7 @@ public enum TaskLines {
                         .standardizedFileURL.path
                 }
                 try task.validate()
+                try catalog?.check(task)
                 tasks.append(task)
             } catch {
                 throw InputError("\(source) line \(lineNumber): \(describe(error))")

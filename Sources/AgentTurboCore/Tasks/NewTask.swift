@@ -53,7 +53,8 @@ public struct NewTask: Sendable, Hashable {
     public static let maximumTimeoutSeconds = 7 * 24 * 3600
     /// Most retries a task may ask for.
     public static let maximumRetries = 100
-    /// Longest prompt accepted, in bytes (Linux caps one argv element at 128 KiB; longer prompts go on stdin).
+    /// Longest prompt accepted, in bytes. Linux caps one argv element at 128 KiB: agents that can read their
+    /// prompt from standard input get longer ones there, the others refuse them at submit (``AgentCatalog``).
     public static let maximumDescriptionBytes = 1 << 20
 
     /// Checks every field, so that nothing invalid ever reaches the store.
@@ -65,7 +66,7 @@ public struct NewTask: Sendable, Hashable {
             throw InputError("the prompt (task_description) is empty: say what the agent should do")
         }
         if taskDescription.utf8.count > Self.maximumDescriptionBytes {
-            throw InputError("the prompt is \(taskDescription.utf8.count) bytes, more than the limit of 1 MiB")
+            throw InputError("the prompt is \(taskDescription.utf8.count) bytes, more than the limit of 1 MiB (1048576 bytes): shorten it, or put the material in a file in the working directory and name it in the prompt")
         }
         if taskDescription.contains("\0") {
             throw InputError("the prompt contains a NUL character, which no agent can receive")

@@ -73,12 +73,15 @@ public struct AttemptRecord: Sendable, Hashable, Codable {
     public var peakMemoryBytes: Int?
     public var cpuUserSec: Double?
     public var cpuSystemSec: Double?
+    /// What the agent answered in this attempt, and its session: kept here once the task moves on.
+    public var result: String?
+    public var sessionID: String?
 
     public init(
         taskID: String, attempt: Int, workerID: String, agent: String, startedAt: Date, finishedAt: Date?,
         outcome: String, errorKind: ErrorKind?, error: String?, exitCode: Int?, durationSec: Double?,
         costUSD: Double?, inputTokens: Int?, outputTokens: Int?, numTurns: Int?, peakMemoryBytes: Int?,
-        cpuUserSec: Double?, cpuSystemSec: Double?
+        cpuUserSec: Double?, cpuSystemSec: Double?, result: String? = nil, sessionID: String? = nil
     ) {
         self.taskID = taskID
         self.attempt = attempt
@@ -98,6 +101,8 @@ public struct AttemptRecord: Sendable, Hashable, Codable {
         self.peakMemoryBytes = peakMemoryBytes
         self.cpuUserSec = cpuUserSec
         self.cpuSystemSec = cpuSystemSec
+        self.result = result
+        self.sessionID = sessionID
     }
 
     enum CodingKeys: String, CodingKey {
@@ -119,5 +124,7 @@ public struct AttemptRecord: Sendable, Hashable, Codable {
         case peakMemoryBytes = "peak_memory_bytes"
         case cpuUserSec = "cpu_user_sec"
         case cpuSystemSec = "cpu_system_sec"
+        case result
+        case sessionID = "session_id"
     }
 }

@@ -6,6 +6,7 @@ import Hummingbird
 struct TaskRoutes: Sendable {
     let store: any TaskStore
     let limits: APIServer.RequestLimits
+    let agents: AgentCatalog?
 
     /// Who the audit trail names for changes made through the API.
     static let actor = "api"
@@ -28,7 +29,7 @@ struct TaskRoutes: Sendable {
     func submit(_ request: Request) async throws -> Response {
         _ = try QueryParameters(request, allowed: [])
         let body = try await JSONRequestBody.read(request, limit: limits.maximumRequestBytes)
-        let submission = try TaskSubmission(body ?? .null, maximumTaskBytes: limits.maximumTaskBytes)
+        let submission = try TaskSubmission(body ?? .null, maximumTaskBytes: limits.maximumTaskBytes, agents: agents)
         let added: [AgentTask]
         do {
             added = try await store.submit(submission.tasks, by: Self.actor)

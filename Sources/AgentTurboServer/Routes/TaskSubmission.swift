@@ -10,7 +10,7 @@ struct TaskSubmission {
     /// The body was an array: the response is one too.
     var isBatch: Bool
 
-    init(_ body: JSONValue, maximumTaskBytes: Int) throws(APIError) {
+    init(_ body: JSONValue, maximumTaskBytes: Int, agents: AgentCatalog? = nil) throws(APIError) {
         let objects: [JSONValue]
         switch body {
         case .array(let elements):
@@ -52,6 +52,7 @@ struct TaskSubmission {
             do {
                 let task = try decoder.decode(NewTask.self, from: data)
                 try task.validate()
+                try agents?.check(task)
                 tasks.append(task)
             } catch {
                 throw APIError(.badRequest, .invalidTask, label + TaskLines.describe(error))
