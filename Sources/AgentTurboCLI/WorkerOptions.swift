@@ -15,6 +15,11 @@ struct WorkerOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("This worker's id (default: hostname:pid).", valueName: "id"))
     var workerID: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Folder for each attempt's spool and scratch files (default: $AGENT_TURBO_RUN_DIR, else $AGENT_TURBO_HOME/run); a tmpfs such as /run/agent-turbo is fastest.",
+        valueName: "path"))
+    var runDir: String?
+
     @Option(name: .long, help: ArgumentHelp("Lease of a claimed task, renewed every third of it (default 60s).", valueName: "duration"))
     var lease: String = "60s"
 
@@ -55,9 +60,10 @@ struct WorkerOptions: ParsableArguments {
     var credentialHold: String = "5m"
 
     /// The worker configuration these options describe.
-    func configuration(home: String) throws -> WorkerConfiguration {
+    func configuration(home: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> WorkerConfiguration {
+        let runDirectory = runDir ?? environment["AGENT_TURBO_RUN_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/run"
         var configuration = WorkerConfiguration(
-            workerID: workerID ?? WorkerConfiguration.defaultWorkerID(), runDirectory: home + "/run"
+            workerID: workerID ?? WorkerConfiguration.defaultWorkerID(), runDirectory: runDirectory
         )
         configuration.concurrency = concurrency
         configuration.leaseSeconds = try DurationText.seconds(lease, what: "--lease")

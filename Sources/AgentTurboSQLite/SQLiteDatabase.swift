@@ -281,28 +281,26 @@ struct SQLiteHandle: SQLConnection {
     }
 
     /// `$1` becomes `?1`; returns the highest parameter number used, since SQLite refuses binds beyond it.
+    /// Works on the UTF-8 bytes (a `$` followed by a digit is never part of a multi-byte character).
     static func rewritePlaceholders(_ sql: String) -> (String, Int) {
-        var output = ""
-        output.reserveCapacity(sql.utf8.count)
+        var bytes = Array(sql.utf8)
         var highest = 0
-        var iterator = sql.makeIterator()
-        var pending: Character? = iterator.next()
-        while let character = pending {
-            pending = iterator.next()
-            guard character == "$", let next = pending, next.isASCII, next.isNumber else {
-                output.append(character)
-                continue
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "$"), index + 1 < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index + 1]) {
+                bytes[index] = UInt8(ascii: "?")
+                var number = 0
+                index += 1
+                while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+                    number = number * 10 + Int(bytes[index] - UInt8(ascii: "0"))
+                    index += 1
+                }
+                highest = max(highest, number)
+            } else {
+                index += 1
             }
-            var digits = ""
-            while let digit = pending, digit.isASCII, digit.isNumber {
-                digits.append(digit)
-                pending = iterator.next()
-            }
-            highest = max(highest, Int(digits) ?? 0)
-            output.append("?")
-            output.append(digits)
         }
-        return (output, highest)
+        return (String(decoding: bytes, as: UTF8.self), highest)
     }
 
     static func sqliteData(_ value: SQLValue) -> SQLiteData {

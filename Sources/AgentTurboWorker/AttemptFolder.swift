@@ -34,12 +34,12 @@ struct AttemptFolder: Sendable {
 
     static func create(under runDirectory: String, for record: Record) throws -> AttemptFolder {
         let path = "\(runDirectory)/\(record.taskID)-\(record.attempt)-\(UUID().uuidString.prefix(8).lowercased())"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let folder = AttemptFolder(path: path)
-        let data = try JSONEncoder().encode(record)
-        guard FileManager.default.createFile(atPath: folder.recordPath, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: folder.recordPath])
+        // mkdir(2) first: one system call in the usual case (FileManager checks and sets more, per attempt).
+        if mkdir(path, 0o700) != 0 {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
+        let folder = AttemptFolder(path: path)
+        try ScratchFile.write(try JSONEncoder().encode(record), to: folder.recordPath)
         return folder
     }
 
@@ -74,8 +74,23 @@ struct AttemptFolder: Sendable {
     /// The files of a Claude Code config folder that carry the login and the user's settings.
     static let seededFiles = [".credentials.json", "settings.json", ".claude.json"]
 
+    /// Removes the folder: its files with unlink(2), any folder in it (an agent's config folder) through
+    /// FileManager.
     func remove() {
-        try? FileManager.default.removeItem(atPath: path)
+        guard let directory = opendir(path) else { return }
+        var folders: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name != ".", name != ".." else { continue }
+            if unlink(path + "/" + name) != 0 {
+                folders.append(name)
+            }
+        }
+        closedir(directory)
+        for name in folders {
+            try? FileManager.default.removeItem(atPath: path + "/" + name)
+        }
+        rmdir(path)
     }
 
     /// Bytes the folder's spool and kept ends take on disk.

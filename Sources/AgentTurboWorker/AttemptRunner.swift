@@ -11,17 +11,21 @@ struct AttemptRunner: Sendable {
     let configuration: WorkerConfiguration
     let profiles: AgentProfiles
     let finisher: FinishBatcher
+    let environments: ProfileEnvironments
     let logger: Logger
 
     /// How often output is shipped and progress read while an agent runs.
     static let shipInterval: Duration = .milliseconds(200)
 
-    func run(_ task: AgentTask, control: AttemptControl) async {
+    /// Runs the attempt; `agentEnded` is called once its agent has ended (or could not start), before the
+    /// outcome is recorded.
+    func run(_ task: AgentTask, control: AttemptControl, agentEnded: @Sendable () async -> Void = {}) async {
         var logger = logger
         logger[metadataKey: "task_id"] = "\(task.taskID)"
         logger[metadataKey: "attempt"] = "\(task.attempt)"
         logger[metadataKey: "agent"] = "\(task.agent)"
         let ending = await execute(task, control: control, logger: logger)
+        await agentEnded()
         let recorded = await record(ending.request, stopReason: await control.reason, logger: logger)
         // An outcome that could not be recorded keeps its folder: a worker started later ships and records it.
         if recorded {
@@ -71,7 +75,8 @@ struct AttemptRunner: Sendable {
         var shipperStart: (@Sendable (Int32) -> Void)?
         do {
             let invocation = try profile.invocation(
-                for: task, baseEnvironment: configuration.environment, toolExecutable: configuration.toolExecutable,
+                for: task, profileEnvironment: environments.environment(for: profile),
+                toolExecutable: configuration.toolExecutable,
                 extraEnvironment: try agentEnvironment(for: task, profile: profile, folder: folder)
             )
             process = try AgentProcess.launch(invocation, in: folder.path, options: configuration.processOptions)

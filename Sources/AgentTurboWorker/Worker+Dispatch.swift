@@ -9,7 +9,7 @@ extension Worker {
     func dispatchLoop(into attempts: inout TaskGroup<Void>) async {
         let agents = configuration.agents
         while !lifecycle.isDraining {
-            let free = configuration.concurrency - (await running.count)
+            let free = configuration.concurrency - (await running.busySlots)
             var claimed: [AgentTask] = []
             var claimSentAt = MonotonicInstant.now
             if free > 0 {
@@ -62,12 +62,16 @@ extension Worker {
         )
         await running.add(control)
         let runner = AttemptRunner(
-            store: store, configuration: configuration, profiles: profiles, finisher: finisher, logger: logger
+            store: store, configuration: configuration, profiles: profiles, finisher: finisher,
+            environments: environments, logger: logger
         )
         let running = running
         let wake = wake
         attempts.addTask {
-            await runner.run(task, control: control)
+            await runner.run(task, control: control) {
+                await running.agentEnded(ref)
+                wake.signal()
+            }
             await running.remove(ref)
             wake.signal()
         }

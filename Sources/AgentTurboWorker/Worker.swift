@@ -23,6 +23,7 @@ public final class Worker: Service {
     let lifecycle = WorkerLifecycle()
     let admission: Admission
     let finisher: FinishBatcher
+    let environments: ProfileEnvironments
 
     public init(store: any TaskStore, profiles: AgentProfiles, configuration: WorkerConfiguration, logger: Logger) {
         self.store = store
@@ -33,6 +34,7 @@ public final class Worker: Service {
         self.logger = logger
         self.admission = Admission(configuration: configuration)
         self.finisher = FinishBatcher(store: store, retryPolicy: configuration.retryPolicy)
+        self.environments = ProfileEnvironments(base: configuration.environment)
     }
 
     public func run() async throws {

@@ -56,8 +56,10 @@ public final class AgentProcess: Sendable {
         if let prompt = invocation.standardInput {
             // Through a file, not a pipe: nothing to keep fed, and the agent reads it at its own pace.
             let path = folder + "/prompt"
-            guard FileManager.default.createFile(atPath: path, contents: prompt, attributes: [.posixPermissions: 0o600]) else {
-                throw LaunchError(.crashed, "cannot write the prompt to \(path)")
+            do {
+                try ScratchFile.write(prompt, to: path)
+            } catch {
+                throw LaunchError(.crashed, "cannot write the prompt to \(path): \(error.localizedDescription)")
             }
             argv += ["--stdin", path]
         }

@@ -49,11 +49,29 @@ extension AgentProfile {
         for task: AgentTask, baseEnvironment: [String: String], toolExecutable: String,
         extraEnvironment: [String: String]
     ) throws(LaunchError) -> AgentInvocation {
+        try invocation(
+            for: task, profileEnvironment: profileEnvironment(from: baseEnvironment), toolExecutable: toolExecutable,
+            extraEnvironment: extraEnvironment
+        )
+    }
+
+    /// What every agent of this profile starts from: `baseEnvironment` without the secrets and the variables
+    /// the profile removes, with the profile's own. The same for every attempt, so a worker computes it once.
+    public func profileEnvironment(from baseEnvironment: [String: String]) -> [String: String] {
         var environment = AgentEnvironment.withoutSecrets(baseEnvironment, pass: passEnvironment)
         for name in Self.alwaysRemoved + removeEnvironment {
             environment.removeValue(forKey: name)
         }
         environment.merge(self.environment) { $1 }
+        return environment
+    }
+
+    /// Builds the invocation from ``profileEnvironment(from:)``'s result.
+    public func invocation(
+        for task: AgentTask, profileEnvironment: [String: String], toolExecutable: String,
+        extraEnvironment: [String: String]
+    ) throws(LaunchError) -> AgentInvocation {
+        var environment = profileEnvironment
         environment.merge(extraEnvironment) { $1 }
 
         guard let program = executable ?? (runsAgentTurbo ? toolExecutable : nil) else {
