@@ -124,9 +124,10 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Depends on the supervisor so that building or running agent-turbo builds it beside it too.
         .executableTarget(
             name: "agent-turbo",
-            dependencies: ["AgentTurboCLI"],
+            dependencies: ["AgentTurboCLI", "agent-turbo-supervise"],
             swiftSettings: strictSettings
         ),
         // Benchmarks, apart from the tests: `scripts/bench.sh` runs them; results in docs/benchmarks.md.
@@ -188,20 +189,20 @@ let package = Package(
             name: "AgentTurboWorkerTests",
             dependencies: [
                 "AgentTurboCore", "AgentTurboAgents", "AgentTurboSQL", "AgentTurboSQLite", "AgentTurboTestSupport",
-                "agent-turbo", "agent-turbo-supervise",
+                "agent-turbo",
             ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "AgentTurboPostgresTests",
             dependencies: [
-                "AgentTurboCore", "AgentTurboPostgres", "AgentTurboTestSupport", "agent-turbo", "agent-turbo-supervise",
+                "AgentTurboCore", "AgentTurboPostgres", "AgentTurboTestSupport", "agent-turbo",
             ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "AgentTurboClaudeTests",
-            dependencies: ["AgentTurboCore", "AgentTurboSQLite", "AgentTurboTestSupport", "agent-turbo", "agent-turbo-supervise"],
+            dependencies: ["AgentTurboCore", "AgentTurboSQLite", "AgentTurboTestSupport", "agent-turbo"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -213,7 +214,6 @@ let package = Package(
             name: "AgentTurboServerTests",
             dependencies: [
                 "AgentTurboCore", "AgentTurboSQLite", "AgentTurboServer", "AgentTurboTestSupport", "agent-turbo",
-                "agent-turbo-supervise",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -222,7 +222,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentTurboCLITests",
-            dependencies: ["AgentTurboCore", "AgentTurboTestSupport", "agent-turbo", "agent-turbo-supervise"],
+            dependencies: ["AgentTurboCore", "AgentTurboTestSupport", "agent-turbo"],
             swiftSettings: strictSettings
         ),
     ]

@@ -18,7 +18,6 @@ if ! command -v parallel >/dev/null 2>&1; then
     apt-get install -y parallel >&2 || echo "warning: no GNU parallel; its baseline rows are left out" >&2
 fi
 swift build -c release --product agent-turbo >&2
-swift build -c release --product agent-turbo-supervise >&2
 swift build -c release --product agent-turbo-bench >&2
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r), $(date -u +%Y-%m-%d)" >&2
 .build/release/agent-turbo-bench "$@"
