@@ -35,9 +35,14 @@ extension SQLTaskStore {
                     CAST(COALESCE(SUM(output_tokens), 0) AS BIGINT) AS output_tokens FROM agent_attempts
                 """
             ).first
-            let live = try await connection.query(
-                "SELECT COUNT(*) AS n FROM agent_workers WHERE state IN ('running', 'draining')"
-            ).first?.optionalInt("n") ?? 0
+            let workers = try await connection.query(
+                """
+                SELECT COUNT(*) AS n, CAST(COALESCE(SUM(worktrees), 0) AS BIGINT) AS worktrees,
+                    CAST(COALESCE(SUM(worktree_bytes), 0) AS BIGINT) AS worktree_bytes
+                FROM agent_workers WHERE state IN ('running', 'draining')
+                """
+            ).first
+            let live = workers?.optionalInt("n") ?? 0
             let agents = try await Self.agentStats(connection)
             let queueWait = try await Self.queueWait(connection)
             return QueueStats(
@@ -53,7 +58,9 @@ extension SQLTaskStore {
                 totalOutputTokens: totals?.optionalInt("output_tokens") ?? 0,
                 liveWorkers: live,
                 queueWait: queueWait,
-                agents: agents
+                agents: agents,
+                worktrees: workers?.optionalInt("worktrees") ?? 0,
+                worktreeBytes: workers?.optionalInt("worktree_bytes") ?? 0
             )
         }
     }
