@@ -1,0 +1,164 @@
+import AgentTurboCore
+import AgentTurboTestSupport
+import Foundation
+import Testing
+
+@testable import AgentTurboWorkspaces
+
+@Suite("Workspaces: a worktree and branch per task, saved and removed")
+struct WorktreeLifecycleTests {
+    @Test("A worktree on the task's branch; the agent's edit committed there; the folder removed; the main checkout untouched")
+    func commitAndRemove() async throws {
+        let fixture = try WorkspaceFixture()
+        defer { fixture.remove() }
+        let before = try fixture.repo.mainState()
+        let workspace = try await fixture.prepare("t-edit")
+        #expect(workspace.branch == "agent-turbo/t-edit")
+        #expect(workspace.baseCommit == before.head)
+        #expect(try GitFixture.git(in: workspace.path, ["symbolic-ref", "--short", "HEAD"]) == "agent-turbo/t-edit")
+        #expect(FileManager.default.contents(atPath: workspace.path + "/notes.txt") == Data("first line\n".utf8))
+
+        try fixture.repo.write("notes.txt", "first line\nsecond line\n", in: workspace.path)
+        try fixture.repo.write("new/file.txt", "a\nb\nc\n", in: workspace.path)
+        let (report, note) = try await workspace.conclude(commitMessage: "agent-turbo: edit \"quotes\" $(rm -rf /) ; done")
+        #expect(note.contains("committed"))
+        #expect(report.branch == "agent-turbo/t-edit")
+        #expect(report.filesChanged == 2)
+        #expect(report.linesAdded == 4)
+        #expect(report.linesRemoved == 0)
+        #expect(report.headCommit != before.head)
+        #expect(report.headCommit == (try fixture.repo.git(["rev-parse", "agent-turbo/t-edit"])))
+        #expect(try fixture.repo.git(["log", "-1", "--format=%s", "agent-turbo/t-edit"]) == "agent-turbo: edit \"quotes\" $(rm -rf /) ; done")
+        #expect(try fixture.repo.git(["log", "-1", "--format=%an <%ae>", "agent-turbo/t-edit"]) == "Fixture <fixture@example.invalid>", "the repository's identity")
+
+        let released = await workspace.release()
+        #expect(released.contains("removed the worktree"), "\(released)")
+        #expect(!FileManager.default.fileExists(atPath: workspace.path))
+        #expect(fixture.worktreeFolders().isEmpty)
+        #expect(try fixture.repo.git(["worktree", "list", "--porcelain"]).components(separatedBy: "worktree ").count == 2, "only the main checkout")
+        #expect(fixture.repo.file("notes.txt", at: "agent-turbo/t-edit") == "first line\nsecond line")
+        let after = try fixture.repo.mainState()
+        #expect(after.status.isEmpty)
+        #expect(after.head == before.head)
+        #expect(after.branch == "main")
+    }
+
+    @Test("A run that changes nothing leaves no branch behind; a branch with commits is kept")
+    func emptyBranchDeleted() async throws {
+        let fixture = try WorkspaceFixture()
+        defer { fixture.remove() }
+        let idle = try await fixture.prepare("t-idle")
+        let (report, _) = try await idle.conclude(commitMessage: "nothing")
+        #expect(report.filesChanged == 0)
+        #expect(report.headCommit == report.baseCommit)
+        let note = await idle.release()
+        #expect(note.contains("deleted"), "\(note)")
+        #expect(try !fixture.repo.branches().contains("agent-turbo/t-idle"))
+
+        let busy = try await fixture.prepare("t-busy")
+        try fixture.repo.write("notes.txt", "changed\n", in: busy.path)
+        _ = try await busy.conclude(commitMessage: "change")
+        await busy.release()
+        #expect(try fixture.repo.branches().contains("agent-turbo/t-busy"))
+        #expect(await fixture.workspaces.sweep(now: Date().addingTimeInterval(86400 * 365)).removed.isEmpty)
+        #expect(try fixture.repo.branches().contains("agent-turbo/t-busy"), "no sweep deletes a branch with commits of its own")
+    }
+
+    @Test("A retry continues on the branch: its worktree starts at the last attempt's commit, the summary counts from the first base")
+    func retryContinues() async throws {
+        let fixture = try WorkspaceFixture()
+        defer { fixture.remove() }
+        let first = try await fixture.prepare("t-retry")
+        try fixture.repo.write("one.txt", "1\n", in: first.path)
+        let (firstReport, _) = try await first.conclude(commitMessage: "attempt 1")
+        await first.release()
+        // Meanwhile main moves on: the retry still continues the task's branch, from its own base.
+        try fixture.repo.write("README.md", "# moved on\n")
+        try fixture.repo.git(["commit", "--quiet", "-am", "main moves"])
+
+        let second = try await fixture.prepare("t-retry", attempt: 2, recorded: firstReport)
+        #expect(second.notes.contains { $0.contains("continuing on branch") })
+        #expect(FileManager.default.fileExists(atPath: second.path + "/one.txt"))
+        #expect(second.baseCommit == firstReport.baseCommit)
+        try fixture.repo.write("two.txt", "2\n2\n", in: second.path)
+        let (secondReport, _) = try await second.conclude(commitMessage: "attempt 2")
+        await second.release()
+        #expect(secondReport.filesChanged == 2)
+        #expect(secondReport.linesAdded == 3)
+        #expect(try fixture.repo.git(["rev-list", "--count", "\(firstReport.baseCommit!)..agent-turbo/t-retry"]) == "2")
+    }
+
+    @Test("A retry on a host whose repository lacks the branch starts from the recorded commit if it has it, else from the base")
+    func retryElsewhere() async throws {
+        let fixture = try WorkspaceFixture()
+        defer { fixture.remove() }
+        let first = try await fixture.prepare("t-moved")
+        try fixture.repo.write("work.txt", "done\n", in: first.path)
+        let (report, _) = try await first.conclude(commitMessage: "work")
+        await first.release()
+        // The branch is gone from this host (as on another host), but its commit is still in the object store.
+        try fixture.repo.git(["branch", "-D", "agent-turbo/t-moved"])
+        let again = try await fixture.prepare("t-moved", attempt: 2, recorded: report)
+        #expect(try GitFixture.git(in: again.path, ["rev-parse", "HEAD"]) == report.headCommit)
+        #expect(again.baseCommit == report.baseCommit)
+        await again.release()
+
+        var lost = report
+        lost.branch = "agent-turbo/t-lost"
+        lost.headCommit = String(repeating: "ab", count: 20)
+        let fresh = try await fixture.prepare("t-lost", attempt: 3, recorded: lost)
+        #expect(fresh.notes.contains { $0.contains("is not in this host's repository") })
+        #expect(try GitFixture.git(in: fresh.path, ["rev-parse", "HEAD"]) == report.baseCommit)
+        await fresh.release()
+    }
+
+    @Test("The base can be a branch, tag or commit; one that names nothing fails at once")
+    func bases() async throws {
+        let fixture = try WorkspaceFixture()
+        defer { fixture.remove() }
+        let first = try fixture.repo.git(["rev-parse", "HEAD"])
+        try fixture.repo.git(["tag", "v1"])
+        try fixture.repo.write("later.txt", "later\n")
+        try fixture.repo.git(["add", "later.txt"])
+        try fixture.repo.git(["commit", "--quiet", "-m", "later"])
+        let tagged = try await fixture.prepare("t-tag", base: "v1")
+        #expect(tagged.baseCommit == first)
+        #expect(!FileManager.default.fileExists(atPath: tagged.path + "/later.txt"))
+        await tagged.release()
+        let code = await workspaceErrorCode { _ = try await fixture.prepare("t-nobase", base: "no-such-branch") }
+        #expect(code == .baseNotFound)
+        let option = await workspaceErrorCode { _ = try await fixture.prepare("t-option", base: "--output=/tmp/x") }
+        #expect(option == .baseNotFound, "a base that looks like an option is only a name that is not found")
+        #expect(try !fixture.repo.branches().contains("agent-turbo/t-nobase"))
+    }
+
+    @Test("A repository the host lacks, or a folder that is no repository, is a permanent error naming the host")
+    func missingRepository() async throws {
+        let fixture = try WorkspaceFixture()
+        defer { fixture.remove() }
+        var error: WorkspaceError?
+        do {
+            _ = try await fixture.workspaces.prepare(fixture.request("t-x", repo: "/nonexistent/repo"))
+        } catch let caught {
+            error = caught
+        }
+        #expect(error?.code == .repositoryMissing)
+        #expect(error?.isPermanent == true)
+        #expect(error?.message.contains("test-host") == true)
+        let plain = fixture.repo.directory.file("plain")
+        try FileManager.default.createDirectory(atPath: plain, withIntermediateDirectories: true)
+        let code = await workspaceErrorCode { _ = try await fixture.workspaces.prepare(fixture.request("t-y", repo: plain)) }
+        #expect(code == .repositoryMissing)
+    }
+
+    @Test("A first attempt never takes over a branch that exists already")
+    func branchTaken() async throws {
+        let fixture = try WorkspaceFixture()
+        defer { fixture.remove() }
+        try fixture.repo.git(["branch", "agent-turbo/t-taken"])
+        try fixture.repo.git(["commit", "--quiet", "--allow-empty", "-m", "someone's"])
+        let code = await workspaceErrorCode { _ = try await fixture.prepare("t-taken") }
+        #expect(code == .branchTaken)
+        #expect(fixture.worktreeFolders().isEmpty)
+    }
+}
