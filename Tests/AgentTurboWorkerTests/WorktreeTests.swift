@@ -204,6 +204,47 @@ struct WorktreeTests {
         try await store.close()
     }
 
+    @Test("A cancel request stops a running setup command at once; the drain puts a task whose setup runs back in the queue")
+    func setupStopped() async throws {
+        let fixture = try WorktreeHome(worktrees: { repo in
+            #"{"repositories": {"\#(repo.path)": {"setup": ["sh", "-c", "sleep 300 & echo $! > \"$AGENT_TURBO_TASK_ID.pid\"; echo setup started; wait"]}}}"#
+        })
+        defer { fixture.remove() }
+        let store = try await fixture.home.store()
+        func sleeperPID(_ id: String) throws -> Int32? {
+            for folder in fixture.worktreeFolders() where folder.hasSuffix("/" + id) {
+                return Int32((try? String(contentsOfFile: "\(folder)/\(id).pid", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+            }
+            return nil
+        }
+        let cancelled = try fixture.submit("never runs")
+        let worker = try fixture.worker(["--shutdown-grace", "1s", "--kill-grace", "1s"])
+        var sleeper: Int32?
+        try await eventually("the setup runs", timeout: 60) {
+            sleeper = try sleeperPID(cancelled)
+            return sleeper != nil
+        }
+        #expect(try fixture.home.cli.run(["cancel", cancelled]).status == 0)
+        let stopped = try await store.waitForStatus(cancelled, [.cancelled, .failed, .completed], timeout: 60)
+        #expect(stopped.status == .cancelled)
+        #expect(!ProcessTable.isAlive(try #require(sleeper)), "the setup's child was stopped")
+
+        let drained = try fixture.submit("never runs either")
+        try await eventually("the second setup runs", timeout: 60) {
+            sleeper = try sleeperPID(drained)
+            return sleeper != nil
+        }
+        worker.signal(SIGTERM)
+        #expect(try await worker.wait() == 0)
+        let requeued = try await store.existingTask(drained)
+        #expect(requeued.status == .pending)
+        #expect(requeued.retryCount == 0, "a drain spends no retry")
+        #expect(try await store.actions(for: drained).contains { $0.action == .requeued })
+        #expect(!ProcessTable.isAlive(try #require(sleeper)))
+        #expect(fixture.worktreeFolders().isEmpty)
+        try await store.close()
+    }
+
     @Test("A worker killed mid-run: the next worker on the host saves what the agent wrote, removes the worktree, and the retry continues the branch")
     func killedWorker() async throws {
         // Writes a line naming its attempt, then (the first attempt only) waits to be killed with its worker.

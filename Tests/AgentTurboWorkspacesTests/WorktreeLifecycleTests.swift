@@ -162,3 +162,65 @@ struct WorktreeLifecycleTests {
         #expect(fixture.worktreeFolders().isEmpty)
     }
 }
+
+@Suite("Workspaces: the repository's own settings do not get in the way")
+struct RepositorySettingsTests {
+    @Test("A failing pre-commit hook and a post-checkout hook never run for agent-turbo's git commands")
+    func hooksOff() async throws {
+        let fixture = try WorkspaceFixture()
+        defer { fixture.remove() }
+        let hooks = try fixture.repo.git(["rev-parse", "--path-format=absolute", "--git-path", "hooks"])
+        let witness = fixture.repo.directory.file("hook-ran")
+        for hook in ["pre-commit", "post-checkout", "post-commit"] {
+            try "#!/bin/sh\ntouch \(witness)\nexit 1\n".write(toFile: hooks + "/" + hook, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hooks + "/" + hook)
+        }
+        let workspace = try await fixture.prepare("t-hooks")
+        try fixture.repo.write("notes.txt", "hooked\n", in: workspace.path)
+        let (report, _) = try await workspace.conclude(commitMessage: "through hooks")
+        await workspace.release()
+        #expect(report.filesChanged == 1)
+        #expect(fixture.repo.file("notes.txt", at: "agent-turbo/t-hooks") == "hooked")
+        #expect(!FileManager.default.fileExists(atPath: witness))
+    }
+
+    @Test("A host where git knows no identity commits as the configured author")
+    func noIdentity() async throws {
+        var fixture = try WorkspaceFixture()
+        defer { fixture.remove() }
+        try fixture.repo.git(["config", "--unset", "user.name"])
+        try fixture.repo.git(["config", "--unset", "user.email"])
+        fixture.settings.identity = GitIdentity(name: "Worker Bot", email: "bot@example.invalid")
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOME"] = fixture.repo.directory.file("empty-home")
+        environment["XDG_CONFIG_HOME"] = fixture.repo.directory.file("empty-home")
+        environment["GIT_CONFIG_NOSYSTEM"] = "1"
+        for name in ["GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"] {
+            environment.removeValue(forKey: name)
+        }
+        let workspaces = Workspaces(settings: fixture.settings, environment: environment, host: "h")
+        let workspace = try await workspaces.prepare(fixture.request("t-who"))
+        try fixture.repo.write("notes.txt", "anonymous\n", in: workspace.path)
+        let (report, _) = try await workspace.conclude(commitMessage: "who")
+        await workspace.release()
+        #expect(report.filesChanged == 1)
+        #expect(try fixture.repo.git(["log", "-1", "--format=%an <%ae>", "agent-turbo/t-who"]) == "Worker Bot <bot@example.invalid>")
+    }
+
+    @Test("A retry on the host that kept the last attempt's worktree continues in it, uncommitted changes and all")
+    func continuesInKeptWorktree() async throws {
+        var fixture = try WorkspaceFixture()
+        defer { fixture.remove() }
+        fixture.settings.afterRun = .leave
+        fixture.settings.retentionSeconds = 3600
+        let first = try await fixture.prepare("t-kept")
+        try fixture.repo.write("draft.txt", "draft\n", in: first.path)
+        let (report, _) = try await first.conclude(commitMessage: "unused")
+        await first.release()
+        let second = try await fixture.prepare("t-kept", attempt: 2, recorded: report)
+        #expect(second.path == first.path)
+        #expect(second.notes.contains { $0.contains("continuing in the worktree") })
+        #expect(FileManager.default.fileExists(atPath: second.path + "/draft.txt"))
+        await second.release()
+    }
+}
