@@ -35,14 +35,17 @@ extension SQLTaskStore {
                     CAST(COALESCE(SUM(output_tokens), 0) AS BIGINT) AS output_tokens FROM agent_attempts
                 """
             ).first
-            let workers = try await connection.query(
+            let live = try await connection.query(
+                "SELECT COUNT(*) AS n FROM agent_workers WHERE state IN ('running', 'draining')"
+            ).first?.optionalInt("n") ?? 0
+            // Workers on one host usually share its worktrees (one home): count each host once.
+            let worktrees = try await connection.query(
                 """
-                SELECT COUNT(*) AS n, CAST(COALESCE(SUM(worktrees), 0) AS BIGINT) AS worktrees,
-                    CAST(COALESCE(SUM(worktree_bytes), 0) AS BIGINT) AS worktree_bytes
-                FROM agent_workers WHERE state IN ('running', 'draining')
+                SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS worktrees, CAST(COALESCE(SUM(bytes), 0) AS BIGINT) AS worktree_bytes
+                FROM (SELECT MAX(worktrees) AS n, MAX(worktree_bytes) AS bytes FROM agent_workers
+                      WHERE state IN ('running', 'draining') GROUP BY hostname) AS hosts
                 """
             ).first
-            let live = workers?.optionalInt("n") ?? 0
             let agents = try await Self.agentStats(connection)
             let queueWait = try await Self.queueWait(connection)
             return QueueStats(
@@ -59,8 +62,8 @@ extension SQLTaskStore {
                 liveWorkers: live,
                 queueWait: queueWait,
                 agents: agents,
-                worktrees: workers?.optionalInt("worktrees") ?? 0,
-                worktreeBytes: workers?.optionalInt("worktree_bytes") ?? 0
+                worktrees: worktrees?.optionalInt("worktrees") ?? 0,
+                worktreeBytes: worktrees?.optionalInt("worktree_bytes") ?? 0
             )
         }
     }

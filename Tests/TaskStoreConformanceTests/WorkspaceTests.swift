@@ -78,12 +78,15 @@ struct WorkspaceTests {
         }
     }
 
-    @Test("Worktree counts and bytes from heartbeats: per worker, and summed over live workers in stats", arguments: TestEngine.available)
+    @Test("Worktree counts and bytes from heartbeats: per worker, and summed over the hosts of live workers in stats", arguments: TestEngine.available)
     func usage(engine: TestEngine) async throws {
         try await withTestStore(engine) { store, _ in
-            for id in ["a", "b", "c"] {
-                try await store.registerWorker(WorkerRegistration(workerID: id, hostname: "h-\(id)", pid: 1, concurrency: 1, version: "t"))
+            for id in ["a", "b", "c", "a2"] {
+                let host = "h-\(id.prefix(1))"
+                try await store.registerWorker(WorkerRegistration(workerID: id, hostname: host, pid: 1, concurrency: 1, version: "t"))
             }
+            // A second worker on a's host sees the same worktrees: the host is counted once.
+            try await store.heartbeat(WorkerHeartbeat(workerID: "a2", state: .running, runningTasks: 0, worktrees: WorktreeUsage(count: 2, bytes: 3_000_000_000)))
             try await store.heartbeat(WorkerHeartbeat(workerID: "a", state: .running, runningTasks: 1, worktrees: WorktreeUsage(count: 2, bytes: 3_000_000_000)))
             try await store.heartbeat(WorkerHeartbeat(workerID: "b", state: .draining, runningTasks: 0, worktrees: WorktreeUsage(count: 1, bytes: 500)))
             try await store.heartbeat(WorkerHeartbeat(workerID: "c", state: .stopped, runningTasks: 0, worktrees: WorktreeUsage(count: 9, bytes: 9)))
