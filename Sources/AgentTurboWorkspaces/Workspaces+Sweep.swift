@@ -88,3 +88,33 @@ extension Workspaces {
         return usage
     }
 }
+
+extension Workspaces {
+    /// The worktree of an attempt whose worker died (found by the attempt's folder), held for the caller as
+    /// if it had been prepared for it: a worker that adopts the attempt's outcome saves and sums up its changes
+    /// before recording it. `nil` when there is none, or another process holds it.
+    public func takeOver(attemptFolder: String) async -> TaskWorkspace? {
+        guard let git = try? self.git.get() else { return nil }
+        let root = settings.root
+        for repositoryName in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] {
+            let folder = root + "/" + repositoryName
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasSuffix(".json") {
+                let markerPath = folder + "/" + name
+                guard let marker = WorkspaceMarker.read(markerPath), marker.attemptFolder == attemptFolder,
+                    marker.finishedAt == nil, let lock = try? FileLock.tryAcquire(String(markerPath.dropLast(5)) + ".lock")
+                else { continue }
+                guard let current = WorkspaceMarker.read(markerPath), current.attemptFolder == attemptFolder,
+                    let repository = try? await GitRepository.open(current.repository, git: git, host: host)
+                else {
+                    lock.release()
+                    return nil
+                }
+                return TaskWorkspace(
+                    repository: repository, settings: settings, marker: current, markerPath: markerPath, lock: lock,
+                    setup: nil, notes: []
+                )
+            }
+        }
+        return nil
+    }
+}

@@ -1,4 +1,5 @@
 import AgentTurboCore
+import AgentTurboSQL
 import AgentTurboTestSupport
 import Foundation
 import Testing
@@ -275,6 +276,43 @@ struct WorktreeTests {
         #expect(notes.contains("edit attempt 1"), "the killed attempt's work was saved: \(notes)")
         #expect(notes.contains("edit attempt 2"), "the retry continued the branch: \(notes)")
         #expect(try fixture.repo.mainState().status.isEmpty)
+        try await store.close()
+    }
+
+    @Test("A worker killed after its agent ended but before it could record it: the next worker records the outcome with the branch's head and diff, and removes the worktree")
+    func adoptedOutcome() async throws {
+        let fixture = try WorktreeHome()
+        defer { fixture.remove() }
+        let id = try fixture.submit("sleep=1 write=notes.txt", ["--retries", "0"])
+        let first = try fixture.worker(["--worker-id", "first"])
+        let store = try #require(try await fixture.home.store() as? SQLTaskStore)
+        try await eventually("the agent started", timeout: 60) { first.agentGroups[id] != nil }
+        // Another process holds the write lock: the agent ends and its changes are committed, but its outcome
+        // cannot be recorded before the worker is killed.
+        let held = Flag()
+        let holder = Task {
+            try await store.database.write { _ in
+                held.set()
+                try await Task.sleep(for: .seconds(8))
+            }
+        }
+        try await eventually("the write lock is held") { held.isSet }
+        try await eventually("the agent's edit was committed on its branch", timeout: 60) {
+            fixture.repo.file("notes.txt", at: "agent-turbo/\(id)")?.contains("\(id) attempt 1") == true
+        }
+        first.signal(SIGKILL)
+        _ = try await first.wait()
+        try await holder.value
+        #expect(try await store.existingTask(id).status == .running, "not recorded before the kill")
+        let second = try fixture.worker(["--worker-id", "second"])
+        let task = try await store.waitForStatus(id, [.completed, .failed, .pending], timeout: 60)
+        try await eventually("the worktree was removed", timeout: 60) { fixture.worktreeFolders().isEmpty }
+        second.signal(SIGTERM)
+        try await second.wait()
+        #expect(task.status == .completed, "\(task.error ?? "")")
+        #expect(task.attempt == 1, "the adopted outcome spared a run")
+        #expect(task.workspace?.filesChanged == 1)
+        #expect(task.workspace?.headCommit == (try fixture.repo.git(["rev-parse", "agent-turbo/\(id)"])))
         try await store.close()
     }
 
