@@ -224,3 +224,29 @@ struct RepositorySettingsTests {
         await second.release()
     }
 }
+
+@Suite("Workspaces: hostile paths")
+struct HostilePathTests {
+    @Test("A repository and a root whose paths hold spaces, quotes and $(...) are only data")
+    func hostilePaths() async throws {
+        let fixture = try WorkspaceFixture()
+        defer { fixture.remove() }
+        let odd = fixture.repo.directory.file("my repo $(touch pwned) 'q' \"d\" ;ls")
+        try GitFixture.git(in: fixture.repo.directory.path, ["clone", "--quiet", fixture.repo.path, odd])
+        try GitFixture.git(in: odd, ["config", "user.name", "Odd"])
+        try GitFixture.git(in: odd, ["config", "user.email", "odd@example.invalid"])
+        var settings = fixture.settings
+        settings.root = fixture.repo.directory.file("work trees $(id) 'x'")
+        let workspaces = Workspaces(settings: settings, environment: ProcessInfo.processInfo.environment, host: "h")
+        let workspace = try await workspaces.prepare(fixture.request("t:odd..id", repo: odd))
+        try "changed\n".write(toFile: workspace.path + "/notes.txt", atomically: true, encoding: .utf8)
+        let (report, _) = try await workspace.conclude(commitMessage: "$(touch pwned2)")
+        await workspace.release()
+        #expect(report.filesChanged == 1)
+        #expect(report.branch == "agent-turbo/t%3Aodd.%2Eid")
+        #expect(try GitFixture.git(in: odd, ["show", "\(report.branch):notes.txt"]) == "changed")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: fixture.repo.directory.path)
+        #expect(!leftovers.contains("pwned") && !leftovers.contains("pwned2"))
+        #expect(!FileManager.default.fileExists(atPath: FileManager.default.currentDirectoryPath + "/pwned"))
+    }
+}
