@@ -77,6 +77,16 @@ public struct GitFixture: Sendable {
     public func remove() {
         directory.remove()
     }
+
+    /// Task worktree folders under a worktree root (`<root>/<repository>/<task>`), not their markers or locks.
+    public static func worktreeFolders(under root: String) -> [String] {
+        let folders = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        return folders.flatMap { folder in
+            ((try? FileManager.default.contentsOfDirectory(atPath: root + "/" + folder)) ?? [])
+                .filter { !$0.hasSuffix(".json") && !$0.hasSuffix(".lock") }
+                .map { root + "/" + folder + "/" + $0 }
+        }
+    }
 }
 
 public struct GitFixtureError: Error, CustomStringConvertible {

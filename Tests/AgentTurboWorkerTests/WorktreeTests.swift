@@ -30,12 +30,7 @@ struct WorktreeHome {
 
     /// Task worktree folders left under the root (`<root>/<repository>/<task>`).
     func worktreeFolders() -> [String] {
-        let folders = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-        return folders.flatMap { folder in
-            ((try? FileManager.default.contentsOfDirectory(atPath: root + "/" + folder)) ?? [])
-                .filter { !$0.hasSuffix(".json") && !$0.hasSuffix(".lock") }
-                .map { root + "/" + folder + "/" + $0 }
-        }
+        GitFixture.worktreeFolders(under: root)
     }
 
     func remove() {

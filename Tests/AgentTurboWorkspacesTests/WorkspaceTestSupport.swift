@@ -34,12 +34,7 @@ struct WorkspaceFixture {
 
     /// Folders under the root that are worktrees (not markers or locks).
     func worktreeFolders() -> [String] {
-        let folders = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-        return folders.flatMap { folder in
-            ((try? FileManager.default.contentsOfDirectory(atPath: root + "/" + folder)) ?? [])
-                .filter { !$0.hasSuffix(".json") && !$0.hasSuffix(".lock") }
-                .map { root + "/" + folder + "/" + $0 }
-        }
+        GitFixture.worktreeFolders(under: root)
     }
 
     func remove() {
