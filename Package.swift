@@ -61,6 +61,12 @@ let package = Package(
             cSettings: [.define("_GNU_SOURCE", .when(platforms: [.linux]))],
             linkerSettings: [.unsafeFlags(["-static-executable"], .when(platforms: [.linux]))]
         ),
+        // Task workspaces: a git worktree and branch per task, saved, summed up and cleaned up without losing work.
+        .target(
+            name: "AgentTurboWorkspaces",
+            dependencies: ["AgentTurboCore", "CAgentSupport"],
+            swiftSettings: strictSettings
+        ),
         // Agent profiles, starting and reading agent processes, classifying how they ended, the simulated agent.
         .target(
             name: "AgentTurboAgents",
@@ -73,6 +79,7 @@ let package = Package(
             dependencies: [
                 "AgentTurboCore",
                 "AgentTurboAgents",
+                "AgentTurboWorkspaces",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -115,6 +122,7 @@ let package = Package(
                 "AgentTurboPostgres",
                 "AgentTurboAgents",
                 "AgentTurboWorker",
+                "AgentTurboWorkspaces",
                 "AgentTurboServer",
                 "CAgentSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -166,6 +174,12 @@ let package = Package(
         .testTarget(
             name: "AgentTurboCoreTests",
             dependencies: ["AgentTurboCore"],
+            swiftSettings: strictSettings
+        ),
+        // The git plumbing of task workspaces, against real repositories in temporary folders.
+        .testTarget(
+            name: "AgentTurboWorkspacesTests",
+            dependencies: ["AgentTurboCore", "AgentTurboWorkspaces", "AgentTurboTestSupport"],
             swiftSettings: strictSettings
         ),
         // Pure logic of the worker (the attempt's lifecycle, the spool) with a clock the tests drive.

@@ -1,6 +1,7 @@
 import AgentTurboAgents
 import AgentTurboCore
 import AgentTurboWorker
+import AgentTurboWorkspaces
 import ArgumentParser
 import Foundation
 import Logging
@@ -58,6 +59,13 @@ struct WorkerOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp("How long invalid credentials hold the profile back on every worker (default 5m).", valueName: "duration"))
     var credentialHold: String = "5m"
+
+    /// The worker configuration these options and the config file's `worktrees` section describe.
+    func configuration(_ global: GlobalOptions) throws -> WorkerConfiguration {
+        var configuration = try configuration(home: global.home)
+        configuration.workspaces = try global.workspaceSettings()
+        return configuration
+    }
 
     /// The worker configuration these options describe.
     func configuration(home: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> WorkerConfiguration {
@@ -128,6 +136,16 @@ enum WorkerRunner {
 extension GlobalOptions {
     /// `$AGENT_TURBO_HOME` (default `~/.agent-turbo`).
     var home: String { DatabaseLocation.home(environment: environment) }
+
+    /// The `worktrees` section of the config file (defaults without one: worktrees under the home folder).
+    func workspaceSettings() throws -> WorkspaceSettings {
+        let path = ConfigFile.path(explicitPath: config, home: home)
+        do {
+            return try WorkspaceSettings.load(configJSON: FileManager.default.contents(atPath: path), defaultRoot: home + "/worktrees")
+        } catch {
+            throw InputError("config file '\(path)': \(error.message)")
+        }
+    }
 
     /// The agent profiles: built in, then the config file.
     func profiles() throws -> AgentProfiles {

@@ -201,5 +201,24 @@ enum PostgresSchema {
                 "ALTER TABLE agent_tasks ADD COLUMN rate_limited_sec DOUBLE PRECISION NOT NULL DEFAULT 0",
             ]
         ),
+        // Workspaces (issue 14): the repository, worktree and base a task asks for; its branch, base and head
+        // commits and diff summary; the worktrees on each worker's host and the disk they take.
+        Migration(
+            version: 6,
+            name: "task worktrees and branches",
+            statements: [
+                "ALTER TABLE agent_tasks ADD COLUMN repo TEXT",
+                "ALTER TABLE agent_tasks ADD COLUMN worktree BOOLEAN NOT NULL DEFAULT FALSE",
+                "ALTER TABLE agent_tasks ADD COLUMN base TEXT",
+                "ALTER TABLE agent_tasks ADD COLUMN branch TEXT",
+                "ALTER TABLE agent_tasks ADD COLUMN base_commit TEXT",
+                "ALTER TABLE agent_tasks ADD COLUMN head_commit TEXT",
+                "ALTER TABLE agent_tasks ADD COLUMN files_changed INTEGER",
+                "ALTER TABLE agent_tasks ADD COLUMN lines_added BIGINT",
+                "ALTER TABLE agent_tasks ADD COLUMN lines_removed BIGINT",
+                "ALTER TABLE agent_workers ADD COLUMN worktrees INTEGER NOT NULL DEFAULT 0",
+                "ALTER TABLE agent_workers ADD COLUMN worktree_bytes BIGINT NOT NULL DEFAULT 0",
+            ]
+        ),
     ]
 }

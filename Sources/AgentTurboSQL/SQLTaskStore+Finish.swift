@@ -43,6 +43,9 @@ extension SQLTaskStore {
                     results.append(.alreadyRecorded(task))
                 case .open(let asItStood, let late):
                     let plan = Self.plan(request.outcome, for: asItStood, retryPolicy: retryPolicy)
+                    if let workspace = request.workspace {
+                        try await self.writeWorkspace(workspace, taskID: ref.taskID, guard: nil, on: connection)
+                    }
                     let updated = try await self.apply(
                         plan, to: ref, expecting: task.status, retryCount: asItStood.retryCount + plan.retryCountIncrement,
                         on: connection

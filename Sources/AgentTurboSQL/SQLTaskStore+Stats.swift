@@ -38,6 +38,14 @@ extension SQLTaskStore {
             let live = try await connection.query(
                 "SELECT COUNT(*) AS n FROM agent_workers WHERE state IN ('running', 'draining')"
             ).first?.optionalInt("n") ?? 0
+            // Workers on one host usually share its worktrees (one home): count each host once.
+            let worktrees = try await connection.query(
+                """
+                SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS worktrees, CAST(COALESCE(SUM(bytes), 0) AS BIGINT) AS worktree_bytes
+                FROM (SELECT MAX(worktrees) AS n, MAX(worktree_bytes) AS bytes FROM agent_workers
+                      WHERE state IN ('running', 'draining') GROUP BY hostname) AS hosts
+                """
+            ).first
             let agents = try await Self.agentStats(connection)
             let queueWait = try await Self.queueWait(connection)
             return QueueStats(
@@ -53,7 +61,9 @@ extension SQLTaskStore {
                 totalOutputTokens: totals?.optionalInt("output_tokens") ?? 0,
                 liveWorkers: live,
                 queueWait: queueWait,
-                agents: agents
+                agents: agents,
+                worktrees: worktrees?.optionalInt("worktrees") ?? 0,
+                worktreeBytes: worktrees?.optionalInt("worktree_bytes") ?? 0
             )
         }
     }

@@ -71,15 +71,16 @@ extension SQLTaskStore {
         for task in batch {
             let options = String(decoding: try encoder.encode(task.agentOptions), as: UTF8.self)
             let base = binds.count
-            let runAfter = task.runAfter.map { _ in "$\(base + 11)" } ?? dialect.now
+            let runAfter = task.runAfter.map { _ in "$\(base + 14)" } ?? dialect.now
             rows.append(
                 "($\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4), 'pending', $\(base + 5), $\(base + 6), 0, 0, "
-                    + "$\(base + 7), $\(base + 8), \(dialect.json("$\(base + 9)")), \(runAfter), FALSE, \(dialect.now), \(dialect.now), $\(base + 10))"
+                    + "$\(base + 7), $\(base + 8), \(dialect.json("$\(base + 9)")), \(runAfter), FALSE, \(dialect.now), \(dialect.now), $\(base + 10), "
+                    + "$\(base + 11), $\(base + 12), $\(base + 13))"
             )
             binds += [
                 .text(task.taskID!), .text(task.taskType), .text(task.taskDescription), .int(task.taskPriority),
                 .int(task.timeoutSeconds), .int(task.maxRetries), .text(task.agent), SQLValue(task.workingDir),
-                .json(options), SQLValue(task.batchID),
+                .json(options), SQLValue(task.batchID), SQLValue(task.repo), .bool(task.worktree), SQLValue(task.base),
             ]
             if let runAfter = task.runAfter {
                 binds.append(.date(runAfter))
@@ -88,7 +89,7 @@ extension SQLTaskStore {
         let sql = """
             INSERT INTO agent_tasks (task_id, task_type, task_description, task_priority, status, timeout_seconds,
                 max_retries, retry_count, attempt, agent, working_dir, agent_options, run_after, cancel_requested,
-                created_at, updated_at, batch_id)
+                created_at, updated_at, batch_id, repo, worktree, base)
             VALUES \(rows.joined(separator: ", "))
             RETURNING \(TaskRows.taskColumns(dialect))
             """

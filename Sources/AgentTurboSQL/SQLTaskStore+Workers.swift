@@ -30,12 +30,14 @@ extension SQLTaskStore {
             try await connection.execute(
                 """
                 UPDATE agent_workers SET state = $2, running_tasks = $3, hold_reason = $4,
-                    last_heartbeat_at = \(d.now), stopped_at = \(stopped ? d.now : "NULL")
+                    last_heartbeat_at = \(d.now), stopped_at = \(stopped ? d.now : "NULL"),
+                    worktrees = COALESCE($5, worktrees), worktree_bytes = COALESCE($6, worktree_bytes)
                 WHERE worker_id = $1
                 """,
                 [
                     .text(heartbeat.workerID), .text(heartbeat.state.rawValue), .int(heartbeat.runningTasks),
-                    SQLValue(heartbeat.holdReason),
+                    SQLValue(heartbeat.holdReason), SQLValue(heartbeat.worktrees?.count),
+                    SQLValue(heartbeat.worktrees?.bytes),
                 ]
             )
         }

@@ -60,7 +60,17 @@ enum TaskRows {
             cpuSystemSec: row.optionalDouble("cpu_system_sec"),
             batchID: row.optionalString("batch_id"),
             progress: row.optionalString("progress"),
-            rateLimitedSec: row.optionalDouble("rate_limited_sec") ?? 0
+            rateLimitedSec: row.optionalDouble("rate_limited_sec") ?? 0,
+            repo: row.optionalString("repo"),
+            worktree: row.bool("worktree"),
+            base: row.optionalString("base"),
+            workspace: row.optionalString("branch").map { branch in
+                WorkspaceReport(
+                    branch: branch, baseCommit: row.optionalString("base_commit"),
+                    headCommit: row.optionalString("head_commit"), filesChanged: row.optionalInt("files_changed"),
+                    linesAdded: row.optionalInt("lines_added"), linesRemoved: row.optionalInt("lines_removed")
+                )
+            }
         )
     }
 
@@ -112,7 +122,9 @@ enum TaskRows {
             lastHeartbeatAt: try row.date("last_heartbeat_at"),
             stoppedAt: row.optionalDate("stopped_at"),
             runningTasks: row.optionalInt("running_tasks") ?? 0,
-            holdReason: row.optionalString("hold_reason")
+            holdReason: row.optionalString("hold_reason"),
+            worktrees: row.optionalInt("worktrees") ?? 0,
+            worktreeBytes: row.optionalInt("worktree_bytes") ?? 0
         )
     }
 }

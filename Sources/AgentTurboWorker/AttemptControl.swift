@@ -20,6 +20,10 @@ actor AttemptControl {
     /// Why it was asked to stop, if it was.
     var reason: StopReason? { lifecycle.stop?.reason }
 
+    /// Whether the lease is about to run out unrenewed: what runs before the agent (a setup command) must stop
+    /// now, as the agent would be stopped.
+    var fenceIsDue: Bool { MonotonicInstant.now >= lifecycle.fenceAt }
+
     /// The agent's process is running (started and not yet ended).
     var agentIsRunning: Bool { process != nil && !lifecycle.hasEnded }
 

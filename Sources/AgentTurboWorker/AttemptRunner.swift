@@ -1,5 +1,6 @@
 import AgentTurboAgents
 import AgentTurboCore
+import AgentTurboWorkspaces
 import Foundation
 import Logging
 
@@ -12,6 +13,7 @@ struct AttemptRunner: Sendable {
     let profiles: AgentProfiles
     let finisher: FinishBatcher
     let environments: ProfileEnvironments
+    let workspaces: Workspaces
     let logger: Logger
 
     /// How often output is shipped and progress read while an agent runs.
@@ -31,20 +33,25 @@ struct AttemptRunner: Sendable {
         if recorded {
             ending.folder?.remove()
         }
+        if let workspace = ending.workspace {
+            let note = await workspace.release()
+            logger.info("\(note)")
+        }
     }
 
-    /// What an attempt left to record, and the folder to remove once it is recorded.
+    /// What an attempt left to record, the folder to remove once it is recorded, and the worktree to let go.
     struct Ending {
         var request: FinishRequest
         var folder: AttemptFolder?
+        var workspace: TaskWorkspace?
     }
 
     private func execute(_ task: AgentTask, control: AttemptControl, logger: Logger) async -> Ending {
         let ref = control.ref
-        func failed(_ kind: ErrorKind, _ message: String, folder: AttemptFolder? = nil) -> Ending {
+        func failed(_ kind: ErrorKind, _ message: String) -> Ending {
             logger.error("cannot start the agent", metadata: ["error": "\(message)"])
             let outcome = AttemptOutcome.failed(AttemptFailure(kind: kind, message: message), AgentReport())
-            return Ending(request: FinishRequest(attempt: ref, outcome: outcome), folder: folder)
+            return Ending(request: FinishRequest(attempt: ref, outcome: outcome), folder: nil)
         }
         if let reason = await control.reason {
             // Stopped before it started (a cancel request, the drain): nothing ran.
@@ -71,34 +78,77 @@ struct AttemptRunner: Sendable {
         } catch {
             return failed(.crashed, "cannot create the attempt's folder under \(configuration.runDirectory): \(error.localizedDescription)")
         }
-        let process: AgentProcess
-        var shipperStart: (@Sendable (Int32) -> Void)?
+        let shipper = OutputShipper(store: store, ref: ref, spoolPath: folder.spoolPath, logger: logger)
+        let shipping = Task { await shipper.shipWhileRunning(every: Self.shipInterval) }
+        var task = task
+        var workspace: TaskWorkspace?
+        /// An attempt whose agent never started: what its spool holds (notes, a setup's output) and the
+        /// worktree's state go with the outcome.
+        func endedEarly(_ request: FinishRequest) async -> Ending {
+            shipping.cancel()
+            await shipping.value
+            var request = request
+            if let workspace {
+                request.workspace = await concludeWorkspace(workspace, task: task, outcome: Self.summary(of: request.outcome), folder: folder, logger: logger)
+            }
+            request.output += await shipper.finish(folder: folder.path).remainder
+            return Ending(request: request, folder: folder, workspace: workspace)
+        }
+        func endedEarly(_ kind: ErrorKind, _ message: String) async -> Ending {
+            logger.error("cannot start the agent", metadata: ["error": "\(message)"])
+            return await endedEarly(FinishRequest(attempt: ref, outcome: .failed(AttemptFailure(kind: kind, message: message), AgentReport())))
+        }
+        var extraEnvironment: [String: String] = [:]
+        if task.worktree {
+            switch await openWorkspace(for: task, ref: ref, folder: folder, logger: logger) {
+            case .success(let opened):
+                workspace = opened
+                task.workingDir = opened.workingDirectory
+                extraEnvironment = Self.workspaceEnvironment(opened)
+            case .failure(let error):
+                return await endedEarly(error.isPermanent ? .invalidTask : .workspaceFailed, error.message)
+            }
+        }
+        let invocation: AgentInvocation
         do {
-            let invocation = try profile.invocation(
+            invocation = try profile.invocation(
                 for: task, profileEnvironment: environments.environment(for: profile),
                 toolExecutable: configuration.toolExecutable,
-                extraEnvironment: try agentEnvironment(for: task, profile: profile, folder: folder)
+                extraEnvironment: try agentEnvironment(for: task, profile: profile, folder: folder).merging(extraEnvironment) { $1 }
             )
-            process = try AgentProcess.launch(invocation, in: folder.path, options: configuration.processOptions)
-            let program = invocation.executable
-            let supervisor = process.supervisorPID
-            shipperStart = { pid in
-                logger.info("agent started", metadata: ["pid": "\(pid)", "supervisor_pid": "\(supervisor)", "program": "\(program)"])
-            }
         } catch let error as LaunchError {
-            return failed(error.kind, error.message, folder: folder)
+            return await endedEarly(error.kind, error.message)
         } catch {
-            return failed(.crashed, "could not prepare the agent: \(error)", folder: folder)
+            return await endedEarly(.crashed, "could not prepare the agent: \(error)")
+        }
+        var options = configuration.processOptions
+        var agentRecordsAfter = 0
+        if let workspace {
+            switch await runSetup(of: workspace, environment: invocation.environment, folder: folder, control: control) {
+            case .succeeded(let storedBytes):
+                options.outputCapBytes = max(64 << 10, options.outputCapBytes - storedBytes)
+            case .failed(let message):
+                return await endedEarly(.workspaceFailed, message)
+            case .stopped(let reason):
+                return await endedEarly(Self.request(for: reason, ref: ref, report: AgentReport(), output: []))
+            }
+            agentRecordsAfter = SpoolNotes.recordCount(folder.spoolPath)
+        }
+        let process: AgentProcess
+        do {
+            process = try AgentProcess.launch(invocation, in: folder.path, options: options)
+        } catch {
+            return await endedEarly(error.kind, error.message)
         }
         await control.attach(process)
-
-        let shipper = OutputShipper(store: store, ref: ref, spoolPath: folder.spoolPath, logger: logger)
-        if let shipperStart {
-            await shipper.whenAgentStarts(shipperStart)
+        let program = invocation.executable
+        let supervisor = process.supervisorPID
+        await shipper.whenAgentStarts(afterRecord: agentRecordsAfter) { pid in
+            logger.info("agent started", metadata: ["pid": "\(pid)", "supervisor_pid": "\(supervisor)", "program": "\(program)"])
         }
         let progress = profile.outputFormat == .claudeStreamJSON
-            ? ProgressRecorder(store: store, ref: ref, spoolPath: folder.spoolPath, logger: logger) : nil
-        let shipping = Task { await shipper.shipWhileRunning(every: Self.shipInterval) }
+            ? ProgressRecorder(store: store, ref: ref, spoolPath: folder.spoolPath, logger: logger, skippingRecords: agentRecordsAfter)
+            : nil
         let following = progress.map { recorder in Task { await recorder.followWhileRunning(every: Self.shipInterval) } }
         let exit = await process.waitForExit()
         let verdict = await control.ended(at: exit.endedAt)
@@ -120,21 +170,32 @@ struct AttemptRunner: Sendable {
             exit: exit, format: profile.outputFormat, claudeResult: claudeResult, stdoutTail: trimmed.stdout,
             stderrTail: trimmed.stderr
         )
+        var request: FinishRequest
         switch verdict {
         case .natural:
             var hold: AgentHold?
             if let until = classification.holdUntil, case .failed(let failure, _) = classification.outcome {
                 hold = AgentHold(agent: task.agent, until: until, reason: failure.message)
             }
-            return Ending(
-                request: FinishRequest(attempt: ref, outcome: classification.outcome, output: remainder, hold: hold),
-                folder: folder
-            )
+            request = FinishRequest(attempt: ref, outcome: classification.outcome, output: remainder, hold: hold)
         case .stopped(let reason):
-            return Ending(
-                request: Self.request(for: reason, ref: ref, report: classification.outcome.report, output: remainder),
-                folder: folder
-            )
+            request = Self.request(for: reason, ref: ref, report: classification.outcome.report, output: remainder)
+        }
+        if let workspace {
+            request.workspace = await concludeWorkspace(workspace, task: task, outcome: Self.summary(of: request.outcome), folder: folder, logger: logger)
+            request.output += await shipper.finish(folder: folder.path).remainder
+        }
+        return Ending(request: request, folder: folder, workspace: workspace)
+    }
+
+    /// A few words on an outcome, for the commit that saves the agent's changes.
+    static func summary(of outcome: AttemptOutcome) -> String {
+        switch outcome {
+        case .completed: "completed"
+        case .failed(let failure, _): "failed (\(failure.kind.rawValue))"
+        case .rateLimited: "rate limited"
+        case .cancelled: "cancelled"
+        case .requeued(let reason): "stopped: \(reason)"
         }
     }
 

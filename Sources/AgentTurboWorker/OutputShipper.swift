@@ -18,6 +18,9 @@ actor OutputShipper {
     private var failing = false
     /// Told the agent's pid (its process group) once the supervisor has written it.
     private var onAgentStarted: (@Sendable (Int32) -> Void)?
+    /// Records up to this one came before the agent (a setup command, notes): not the agent's pid, and not
+    /// part of the ends its result is read from.
+    private var agentRecordsAfter = 0
 
     /// Most bytes in one shipment.
     static let batchBytes = 256 << 10
@@ -29,9 +32,14 @@ actor OutputShipper {
         self.reader = SpoolReader(path: spoolPath)
     }
 
-    /// `body` is called once with the agent's pid, when the supervisor's first record is read.
-    func whenAgentStarts(_ body: @escaping @Sendable (Int32) -> Void) {
+    /// `body` is called once with the agent's pid, when the supervisor's first record is read. The agent's
+    /// records come after the first `records` of the spool (what a setup command printed before it).
+    func whenAgentStarts(afterRecord records: Int = 0, _ body: @escaping @Sendable (Int32) -> Void) {
         onAgentStarted = body
+        if records > agentRecordsAfter {
+            agentRecordsAfter = records
+            tails = OutputTails()
+        }
     }
 
     /// Starts after the first `records` records (shipped by an earlier process).
@@ -96,6 +104,10 @@ actor OutputShipper {
 
     private func keepTails(_ records: [SpoolRecord]) {
         for record in records where record.index > tailedRecords {
+            guard record.index > agentRecordsAfter else {
+                tailedRecords = record.index
+                continue
+            }
             if let stream = record.stream {
                 tails.append(record.data, to: stream)
             } else if record.kind == .pid, let pid = Int32(String(decoding: record.data, as: UTF8.self)) {

@@ -19,11 +19,13 @@ actor ProgressRecorder {
     private var writing = false
     static let writeInterval: Duration = .seconds(1)
 
-    init(store: any TaskStore, ref: AttemptRef, spoolPath: String, logger: Logger) {
+    /// `skippingRecords`: the spool's first records came before the agent (a setup command's output).
+    init(store: any TaskStore, ref: AttemptRef, spoolPath: String, logger: Logger, skippingRecords: Int = 0) {
         self.store = store
         self.ref = ref
         self.logger = logger
         self.reader = SpoolReader(path: spoolPath)
+        reader.skip(records: skippingRecords)
     }
 
     /// Follows the spool every `interval` until cancelled.

@@ -1,5 +1,6 @@
 import AgentTurboAgents
 import AgentTurboCore
+import AgentTurboWorkspaces
 import Foundation
 import Logging
 
@@ -41,6 +42,7 @@ extension Worker {
         }
         let (remainder, tails) = await shipper.finish(folder: folder.path)
         let recorded: Bool
+        var adoptedWorkspace: TaskWorkspace?
         if let exit, exit.endedBeforeAnyStop {
             let format = AgentProfile.OutputFormat(rawValue: record.outputFormat) ?? .text
             let trimmed = tails.trimmed
@@ -49,7 +51,14 @@ extension Worker {
                 claudeResult: format == .text ? nil : ClaudeResult.find(in: trimmed.stdout),
                 stdoutTail: trimmed.stdout, stderrTail: trimmed.stderr
             )
-            let request = FinishRequest(attempt: record.ref, outcome: classification.outcome, output: remainder)
+            // A worktree task's changes are saved and summed up with its outcome, as its worker would have.
+            adoptedWorkspace = await workspaces.takeOver(attemptFolder: folder.path)
+            var report: WorkspaceReport?
+            if let workspace = adoptedWorkspace {
+                let message = "agent-turbo: task \(record.taskID)\n\nAttempt \(record.attempt): \(AttemptRunner.summary(of: classification.outcome)) (recorded after its worker died)."
+                report = (try? await workspace.conclude(commitMessage: message))?.report ?? workspace.startReport
+            }
+            let request = FinishRequest(attempt: record.ref, outcome: classification.outcome, output: remainder, workspace: report)
             recorded = await StoreRetry.untilDone(logger: logger, what: "record a dead worker's finished attempt") {
                 switch try await self.finisher.finish(request) {
                 case .finished(let task):
@@ -67,6 +76,10 @@ extension Worker {
         }
         if recorded {
             folder.remove()
+        }
+        if let workspace = adoptedWorkspace {
+            let note = await workspace.release()
+            logger.info("\(note)")
         }
     }
 

@@ -63,10 +63,11 @@ extension Worker {
         await running.add(control)
         let runner = AttemptRunner(
             store: store, configuration: configuration, profiles: profiles, finisher: finisher,
-            environments: environments, logger: logger
+            environments: environments, workspaces: workspaces, logger: logger
         )
         let running = running
         let wake = wake
+        let sweepWake = sweepWake
         attempts.addTask {
             await runner.run(task, control: control) {
                 await running.agentEnded(ref)
@@ -74,6 +75,9 @@ extension Worker {
             }
             await running.remove(ref)
             wake.signal()
+            if task.worktree {
+                sweepWake.signal()
+            }
         }
     }
 

@@ -2,6 +2,7 @@ import AgentTurboAgents
 import AgentTurboCore
 import Foundation
 import Logging
+import Synchronization
 
 extension Worker {
     /// Every quarter of the lease (every second after a failure): heartbeat, renew the leases of running
@@ -36,7 +37,8 @@ extension Worker {
                 try await store.heartbeat(
                     WorkerHeartbeat(
                         workerID: configuration.workerID, state: lifecycle.isDraining ? .draining : .running,
-                        runningTasks: refs.count, holdReason: lifecycle.holdReason
+                        runningTasks: refs.count, holdReason: lifecycle.holdReason,
+                        worktrees: worktreeUsage.withLock { $0 }
                     )
                 )
             } catch {

@@ -1,5 +1,6 @@
 import AgentTurboAgents
 import AgentTurboCore
+import AgentTurboWorkspaces
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -24,6 +25,11 @@ public final class Worker: Service {
     let admission: Admission
     let finisher: FinishBatcher
     let environments: ProfileEnvironments
+    let workspaces: Workspaces
+    /// Task worktrees on this host and their size, as the last sweep measured them (for the heartbeat).
+    let worktreeUsage = Mutex<WorktreeUsage?>(nil)
+    /// Wakes the worktree sweep early: a worktree attempt ended.
+    let sweepWake = WakeSignal()
 
     public init(store: any TaskStore, profiles: AgentProfiles, configuration: WorkerConfiguration, logger: Logger) {
         self.store = store
@@ -35,6 +41,7 @@ public final class Worker: Service {
         self.admission = Admission(configuration: configuration)
         self.finisher = FinishBatcher(store: store, retryPolicy: configuration.retryPolicy)
         self.environments = ProfileEnvironments(base: configuration.environment)
+        self.workspaces = Workspaces(settings: configuration.workspaces, environment: configuration.environment)
     }
 
     public func run() async throws {
@@ -120,7 +127,11 @@ public final class Worker: Service {
             group.addTask { await self.rescueLoop() }
             group.addTask { await self.cancelCheckLoop() }
             group.addTask { await self.eventLoop(events) }
-            group.addTask { await self.adoptLeftoverAttempts() }
+            group.addTask {
+                await self.adoptLeftoverAttempts()
+                // After adoption: a dead worker's attempts are over by then, so their worktrees can go.
+                await self.workspaceSweepLoop()
+            }
             await withTaskGroup(of: Void.self) { attempts in
                 await self.dispatchLoop(into: &attempts)
                 await attempts.waitForAll()

@@ -1,5 +1,6 @@
 import AgentTurboAgents
 import AgentTurboCore
+import AgentTurboWorkspaces
 import Foundation
 
 /// How a worker runs: its identity, how many agents at once, and its timings. Every value has a default.
@@ -43,10 +44,15 @@ public struct WorkerConfiguration: Sendable {
     public var environment: [String: String] = ProcessInfo.processInfo.environment
     /// Stop by itself once nothing is left to run (`run`, `demo`).
     public var exitWhenIdle = false
+    /// Task worktrees: where they are made, branch names, what happens after a run, per-repository setup.
+    public var workspaces: WorkspaceSettings
+    /// How often worktrees whose time has come are removed and the disk they take is measured.
+    public var workspaceSweepInterval: Double = 60
 
     public init(workerID: String, runDirectory: String) {
         self.workerID = workerID
         self.runDirectory = runDirectory
+        self.workspaces = WorkspaceSettings(root: URL(fileURLWithPath: runDirectory).deletingLastPathComponent().path + "/worktrees")
     }
 
     /// `hostname:pid`, unique per process and readable in `workers`.

@@ -2,12 +2,13 @@
 /// one costs about what starting `true` does).
 ///
 ///     agent-turbo-supervise --spool DIR --watch-fd FD [--output-cap BYTES] [--stdin FILE] [--cwd DIR]
-///                           [--drain-ms MS] [--posix] -- PROGRAM [ARG...]
+///                           [--drain-ms MS] [--status FILE] [--posix] -- PROGRAM [ARG...]
 ///
 /// It starts PROGRAM in a process group of its own, reads its stdout and stderr at whatever pace it writes
 /// them into DIR/spool (so an agent never waits for the worker or the database), and when it ends kills
 /// whatever it left running, drains the pipes for at most --drain-ms, writes DIR/status and exits as the
-/// agent did (same code, or same signal).
+/// agent did (same code, or same signal). --status writes the status elsewhere than DIR/status: a task's
+/// setup command runs under a supervisor of its own before the agent's, into the same spool.
 ///
 /// The worker talks to it with signals: SIGTERM asks the agent to stop (relayed to its group), SIGUSR1 kills
 /// the agent and everything it started. FD is the read end of the worker's lifeline pipe: when the worker
@@ -34,6 +35,7 @@ extern char **environ;
 
 typedef struct {
     const char *spool_directory;
+    const char *status_path;  // NULL: DIR/status
     int watch_fd;
     unsigned long long output_cap;
     const char *stdin_path;
@@ -71,7 +73,7 @@ static void on_signal(int number) {
 static void usage(const char *message) {
     fprintf(stderr,
             "agent-turbo-supervise: %s\nusage: agent-turbo-supervise --spool DIR --watch-fd FD [--output-cap BYTES] "
-            "[--stdin FILE] [--cwd DIR] [--drain-ms MS] [--posix] -- PROGRAM [ARG...]\n",
+            "[--stdin FILE] [--cwd DIR] [--drain-ms MS] [--status FILE] [--posix] -- PROGRAM [ARG...]\n",
             message);
     exit(2);
 }
@@ -109,6 +111,8 @@ static void parse(int argc, char **argv, options_t *options) {
             options->stdin_path = value;
         } else if (strcmp(name, "--cwd") == 0) {
             options->cwd = value;
+        } else if (strcmp(name, "--status") == 0) {
+            options->status_path = value;
         } else if (strcmp(name, "--drain-ms") == 0) {
             options->drain_ms = atoi(value);
         } else {
@@ -119,6 +123,11 @@ static void parse(int argc, char **argv, options_t *options) {
         usage("--spool, --watch-fd and a program are required");
     }
     options->program = &argv[i];
+    if (options->status_path == NULL) {
+        static char default_status[4096];
+        snprintf(default_status, sizeof(default_status), "%s/status", options->spool_directory);
+        options->status_path = default_status;
+    }
 }
 
 static void set_flags(int fd, int descriptor_flags, int status_flags) {
@@ -262,7 +271,7 @@ int main(int argc, char **argv) {
                               : strcmp(stage, "stdin") == 0 ? options.stdin_path : options.program[0];
         note(&spool, 'e', "agent-turbo: cannot start the agent (%s): %s\n", subject, strerror(status.spawn_errno));
         status.exit_ns = now_ns();
-        status_write(options.spool_directory, &status, &spool);
+        status_write(options.status_path, &status, &spool);
         _exit(status.spawn_errno == ENOENT ? 127 : 126);
     }
     status.agent_pid = agent;
@@ -368,6 +377,6 @@ int main(int argc, char **argv) {
         }
     }
     spool_write_tails(&spool, options.spool_directory);
-    status_write(options.spool_directory, &status, &spool);
+    status_write(options.status_path, &status, &spool);
     exit_like(status.exited, status.wait_status);
 }

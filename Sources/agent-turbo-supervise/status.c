@@ -7,11 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-int status_write(const char *directory, const attempt_status_t *status, const spool_t *spool) {
+int status_write(const char *final, const attempt_status_t *status, const spool_t *spool) {
     char temporary[4096];
-    char final[4096];
-    snprintf(temporary, sizeof(temporary), "%s/status.tmp", directory);
-    snprintf(final, sizeof(final), "%s/status", directory);
+    snprintf(temporary, sizeof(temporary), "%s.tmp", final);
     FILE *file = fopen(temporary, "w");
     if (file == NULL) {
         return -1;

@@ -6,7 +6,7 @@
 
 #include "spool.h"
 
-/// How the attempt ended, written to `DIR/status` (through a temporary file and a rename, so a reader sees
+/// How the attempt ended, written to `DIR/status` (or the file --status names) (through a temporary file and a rename, so a reader sees
 /// all of it or none) as `key=value` lines the worker reads. Times are CLOCK_MONOTONIC nanoseconds, the
 /// clock the worker stamps its stop requests with, so it can tell an agent that ended by itself from one
 /// that ended because it was stopped.
@@ -23,7 +23,7 @@ typedef struct {
     int drain_timed_out;       // a process outside our reach kept the output pipes open
 } attempt_status_t;
 
-/// Writes the status file. Returns 0, or -1 with errno.
-int status_write(const char *directory, const attempt_status_t *status, const spool_t *spool);
+/// Writes the status file at `path`. Returns 0, or -1 with errno.
+int status_write(const char *path, const attempt_status_t *status, const spool_t *spool);
 
 #endif

@@ -14,6 +14,11 @@ public final class AgentProcess: Sendable {
     /// The attempt's folder: `spool`, `status`, the prompt when it goes on stdin.
     public let folder: String
     public let startedAt: MonotonicInstant
+    /// The status file (`status`, or another name for a setup command run before the agent).
+    public let statusPath: String
+    /// Where the spool ended when this process started: its own records come after (a setup command's
+    /// and agent-turbo's notes may come before).
+    private let spoolOffset: Int
     private let reaped = Mutex(false)
 
     /// How supervisors are started.
@@ -24,6 +29,8 @@ public final class AgentProcess: Sendable {
         public var backend: ProcessBackend
         /// How long the output pipes may stay open after the agent ended (a process out of reach holding them).
         public var drainMilliseconds: Int
+        /// The status file's name in the folder.
+        public var statusFileName = "status"
 
         public init(supervisor: String, outputCapBytes: Int, backend: ProcessBackend = .current, drainMilliseconds: Int = 1000) {
             self.supervisor = supervisor
@@ -33,14 +40,15 @@ public final class AgentProcess: Sendable {
         }
     }
 
-    private init(supervisorPID: pid_t, folder: String, startedAt: MonotonicInstant) {
+    private init(supervisorPID: pid_t, folder: String, startedAt: MonotonicInstant, statusPath: String, spoolOffset: Int) {
         self.supervisorPID = supervisorPID
         self.folder = folder
         self.startedAt = startedAt
+        self.statusPath = statusPath
+        self.spoolOffset = spoolOffset
     }
 
     public var spoolPath: String { folder + "/spool" }
-    public var statusPath: String { folder + "/status" }
 
     /// Starts `invocation` under a supervisor whose spool and status go to `folder` (which must exist).
     public static func launch(_ invocation: AgentInvocation, in folder: String, options: Options) throws(LaunchError) -> AgentProcess {
@@ -66,9 +74,14 @@ public final class AgentProcess: Sendable {
         if let directory = invocation.workingDirectory {
             argv += ["--cwd", directory]
         }
+        let statusPath = folder + "/" + options.statusFileName
+        if options.statusFileName != "status" {
+            argv += ["--status", statusPath]
+        }
         if options.backend.isPortable {
             argv.append("--posix")
         }
+        let spoolOffset = ((try? FileManager.default.attributesOfItem(atPath: folder + "/spool"))?[.size] as? Int) ?? 0
         argv += ["--", invocation.executable] + invocation.arguments
         let envp = invocation.environment.map { "\($0.key)=\($0.value)" }.sorted()
         var spawnError: CInt = 0
@@ -98,7 +111,7 @@ public final class AgentProcess: Sendable {
                 throw LaunchError(.crashed, "cannot start the agent's supervisor: \(String(cString: strerror(spawnError)))")
             }
         }
-        return AgentProcess(supervisorPID: pid, folder: folder, startedAt: startedAt)
+        return AgentProcess(supervisorPID: pid, folder: folder, startedAt: startedAt, statusPath: statusPath, spoolOffset: spoolOffset)
     }
 
     /// Asks the agent to stop: the supervisor relays SIGTERM to the agent's process group.
@@ -131,9 +144,11 @@ public final class AgentProcess: Sendable {
         }
     }
 
-    /// The agent's pid (and process group), from the first record of the spool; `nil` before it started.
+    /// The agent's pid (and process group), from the supervisor's first record in the spool; `nil` before it
+    /// started.
     public var agentPID: pid_t? {
         let reader = SpoolReader(path: spoolPath)
+        reader.rewind(to: SpoolReader.Position(offset: spoolOffset, records: 0))
         guard let first = reader.read(maximumBytes: 1).first, first.kind == .pid else { return nil }
         return pid_t(String(decoding: first.data, as: UTF8.self))
     }

@@ -13,6 +13,8 @@ public struct ConfigFile: Sendable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case profiles
+        /// Read by the worker as `WorkspaceSettings` (AgentTurboWorkspaces).
+        case worktrees
     }
 
     public init(profiles: [String: ProfileOverride] = [:]) {
@@ -25,10 +27,15 @@ public struct ConfigFile: Sendable, Decodable {
         profiles = try container.decodeIfPresent([String: ProfileOverride].self, forKey: .profiles) ?? [:]
     }
 
+    /// The config file in use: the one given, or `$AGENT_TURBO_HOME/config.json`.
+    public static func path(explicitPath: String?, home: String) -> String {
+        explicitPath ?? home + "/config.json"
+    }
+
     /// Loads the profiles: the file given, or the default file if it exists, applied over the built-in ones.
     public static func loadProfiles(explicitPath: String?, home: String) throws -> AgentProfiles {
         var profiles = AgentProfiles()
-        let path = explicitPath ?? home + "/config.json"
+        let path = path(explicitPath: explicitPath, home: home)
         guard FileManager.default.fileExists(atPath: path) else {
             if let explicitPath {
                 throw InputError("the config file '\(explicitPath)' does not exist")

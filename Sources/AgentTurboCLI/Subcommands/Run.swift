@@ -31,7 +31,7 @@ extension AgentTurboCommand {
                 data, source: source, template: template, relativeTo: cwd, catalog: profiles.catalog
             )
             let logger = global.logger("agent-turbo.run", quietByDefault: true)
-            let configuration = try worker.configuration(home: global.home)
+            let configuration = try worker.configuration(global)
             let (finished, seconds) = try await global.withStore { store in
                 try await BatchRun(store: store, profiles: profiles, configuration: configuration, logger: logger)
                     .execute(tasks)

@@ -50,7 +50,7 @@ extension AgentTurboCommand {
             try serverConfiguration.validate()
             var workerConfiguration: WorkerConfiguration?
             if workers > 0 {
-                var configuration = try worker.configuration(home: global.home)
+                var configuration = try worker.configuration(global)
                 configuration.concurrency = workers
                 try configuration.validate()
                 workerConfiguration = configuration

@@ -41,10 +41,10 @@ extension TaskDetail {
             ("task_priority", String(task.taskPriority)),
             ("attempts", "\(task.attempt) (retries used \(task.retryCount) of \(task.maxRetries))"),
             ("timeout_seconds", String(task.timeoutSeconds)),
-            ("working_dir", task.workingDir ?? "(the worker's)"),
+            ("working_dir", task.worktree ? "(its own worktree)" : task.workingDir ?? "(the worker's)"),
             ("created_at", Formatting.time(task.createdAt)),
             ("run_after", Formatting.time(task.runAfter) + " (\(Formatting.relative(task.runAfter)))"),
-        ]
+        ] + workspaceLines()
         if !task.agentOptions.isEmpty, let data = try? JSONOutput.compact(task.agentOptions) {
             lines.append(("agent_options", data))
         }

@@ -26,7 +26,8 @@ extension AgentTurboCommand {
                 + (stats.oldestReadyAt.map { ", oldest ready since \(Formatting.relative($0))" } ?? ""))
             print("Throughput: \(stats.completedLastMinute) completed in the last minute, \(stats.completedLastHour) in the last hour, \(stats.failedLastHour) failed in the last hour")
             print("Cost:       \(Formatting.cost(stats.totalCostUSD)), \(stats.totalInputTokens) input and \(stats.totalOutputTokens) output tokens")
-            print("Workers:    \(stats.liveWorkers) live")
+            print("Workers:    \(stats.liveWorkers) live"
+                + (stats.worktrees > 0 ? ", \(stats.worktrees) task worktree\(stats.worktrees == 1 ? "" : "s") on their hosts (\(Formatting.bytes(Double(stats.worktreeBytes))))" : ""))
             if let wait = stats.queueWait {
                 print("Queue wait: \(Formatting.seconds(wait.median)) median, \(Formatting.seconds(wait.p95)) p95 from ready to started (last \(wait.samples) attempts)")
             }

@@ -11,7 +11,7 @@ extension AgentTurboCommand {
             discussion: """
                 Each JSON line is an object with the column names of agent_tasks: task_description (or prompt), \
                 task_id, task_type, task_priority, timeout_seconds, max_retries, agent, working_dir, \
-                agent_options, run_after. Options given here fill the fields a line leaves out. All the lines \
+                agent_options, run_after, repo, worktree, base. Options given here fill the fields a line leaves out. All the lines \
                 are checked first and added in one transaction: one bad line and nothing is added.
                 """
         )
@@ -177,6 +177,15 @@ struct TaskOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Not before: a delay such as +30s or +2h, or a timestamp (run_after).", valueName: "time"))
     var after: String?
 
+    @Option(name: .long, help: ArgumentHelp("A git checkout to run the task in a worktree of (with --worktree).", valueName: "path"))
+    var repo: String?
+
+    @Flag(name: .long, help: "Run in a fresh git worktree of --repo, on a branch of the task's own.")
+    var worktree = false
+
+    @Option(name: .long, help: ArgumentHelp("Branch, tag or commit the task's branch starts from (default: the repository's HEAD).", valueName: "ref"))
+    var base: String?
+
     /// A task holding these options (defaults where not given), for one prompt or as a template for a file.
     func template(description: String, currentDirectory: String) throws -> NewTask {
         var task = NewTask(taskDescription: description)
@@ -209,6 +218,24 @@ struct TaskOptions: ParsableArguments {
         if let after {
             task.runAfter = try TimeText.date(after, what: "--after")
         }
+        try applyWorkspace(to: &task, currentDirectory: currentDirectory)
         return task
+    }
+
+    /// `--repo`, `--worktree`, `--base`: a worktree task runs in its worktree, not in a working folder.
+    private func applyWorkspace(to task: inout NewTask, currentDirectory: String) throws {
+        task.worktree = worktree
+        task.base = base
+        guard let repo else { return }
+        if cwd != nil {
+            throw InputError("give either --cwd or --repo, not both: a worktree task runs in its own worktree of the repository")
+        }
+        let path = URL(fileURLWithPath: repo, relativeTo: URL(fileURLWithPath: currentDirectory, isDirectory: true)).standardizedFileURL.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw InputError("--repo '\(repo)' is not a directory: give the folder of a git checkout")
+        }
+        task.repo = path
+        task.workingDir = nil
     }
 }

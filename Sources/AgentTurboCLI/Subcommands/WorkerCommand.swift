@@ -18,7 +18,7 @@ extension AgentTurboCommand {
 
         func run() async throws {
             let logger = global.logger("agent-turbo.worker")
-            let configuration = try options.configuration(home: global.home)
+            let configuration = try options.configuration(global)
             let profiles = try global.profiles()
             let withheld = AgentEnvironment.withheldNames(configuration.environment)
             if !withheld.isEmpty {

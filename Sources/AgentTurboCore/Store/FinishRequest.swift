@@ -12,16 +12,19 @@ public struct FinishRequest: Sendable {
     /// recorded after the rescuer took the task back, as long as no newer attempt was claimed: it is what
     /// happened, and it spares a run.
     public var isAgentsOwnOutcome: Bool
+    /// The task's branch after the attempt (its head and diff summary), recorded with the outcome.
+    public var workspace: WorkspaceReport?
 
     public init(
         attempt: AttemptRef, outcome: AttemptOutcome, output: [OutputPiece] = [], hold: AgentHold? = nil,
-        isAgentsOwnOutcome: Bool = true
+        isAgentsOwnOutcome: Bool = true, workspace: WorkspaceReport? = nil
     ) {
         self.attempt = attempt
         self.outcome = outcome
         self.output = output
         self.hold = hold
         self.isAgentsOwnOutcome = isAgentsOwnOutcome
+        self.workspace = workspace
     }
 }
 

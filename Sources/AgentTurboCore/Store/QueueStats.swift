@@ -19,11 +19,15 @@ public struct QueueStats: Sendable, Hashable, Codable {
     /// recent attempts: the wake-up latency while workers are idle, queueing when they are all busy.
     public var queueWait: Percentiles?
     public var agents: [AgentStats]
+    /// Task worktrees on the hosts of live workers, and the disk they take (as their heartbeats said).
+    public var worktrees: Int
+    public var worktreeBytes: Int
 
     public init(
         countsByStatus: [String: Int], ready: Int, delayed: Int, completedLastMinute: Int, completedLastHour: Int,
         failedLastHour: Int, oldestReadyAt: Date?, totalCostUSD: Double, totalInputTokens: Int,
-        totalOutputTokens: Int, liveWorkers: Int, queueWait: Percentiles? = nil, agents: [AgentStats]
+        totalOutputTokens: Int, liveWorkers: Int, queueWait: Percentiles? = nil, agents: [AgentStats],
+        worktrees: Int = 0, worktreeBytes: Int = 0
     ) {
         self.countsByStatus = countsByStatus
         self.ready = ready
@@ -38,6 +42,8 @@ public struct QueueStats: Sendable, Hashable, Codable {
         self.liveWorkers = liveWorkers
         self.queueWait = queueWait
         self.agents = agents
+        self.worktrees = worktrees
+        self.worktreeBytes = worktreeBytes
     }
 
     public func count(_ status: TaskStatus) -> Int { countsByStatus[status.rawValue] ?? 0 }
@@ -56,6 +62,8 @@ public struct QueueStats: Sendable, Hashable, Codable {
         case liveWorkers = "live_workers"
         case queueWait = "queue_wait_sec"
         case agents
+        case worktrees
+        case worktreeBytes = "worktree_bytes"
     }
 }
 

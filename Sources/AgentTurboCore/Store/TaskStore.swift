@@ -38,6 +38,9 @@ public protocol TaskStore: Sendable {
     func cancelRequests(workerID: String) async throws -> [AttemptRef]
     /// Records what a running agent has done so far (turns, tool uses, tokens, estimated cost).
     func recordProgress(_ attempt: AttemptRef, _ progress: AgentProgress) async throws
+    /// Records the branch a running attempt works on (and the commit it started from); throws `leaseLost` when
+    /// the attempt is no longer this worker's.
+    func recordWorkspace(_ attempt: AttemptRef, _ workspace: WorkspaceReport) async throws
     /// Ends attempts, each with the last of its output, in one transaction; each request gets its own result
     /// (one refused does not hold up the others). Throws only when the transaction failed as a whole.
     func finish(_ requests: [FinishRequest], retryPolicy: RetryPolicy) async throws -> [FinishResult]

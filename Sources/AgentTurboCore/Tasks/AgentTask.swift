@@ -46,6 +46,13 @@ public struct AgentTask: Sendable, Hashable, Codable {
     /// Seconds the task has been put back for rate and usage limits so far; past `--max-rate-limit-wait` the
     /// next limit fails it (`error_kind` `rate_limited`). `retry` starts it again from 0.
     public var rateLimitedSec: Double
+    /// The repository whose worktree the task runs in (with `worktree`).
+    public var repo: String?
+    public var worktree: Bool
+    /// The ref the task's branch starts from; `nil`: the repository's HEAD.
+    public var base: String?
+    /// The task's branch and what is on it, once a worker made its worktree.
+    public var workspace: WorkspaceReport?
 
     public init(
         taskID: String, taskType: String, taskDescription: String, taskPriority: Int, status: TaskStatus,
@@ -55,7 +62,8 @@ public struct AgentTask: Sendable, Hashable, Codable {
         runAfter: Date, leaseExpiresAt: Date?, cancelRequested: Bool, exitCode: Int?, errorKind: ErrorKind?,
         sessionID: String?, costUSD: Double?, inputTokens: Int?, outputTokens: Int?, numTurns: Int?,
         peakMemoryBytes: Int?, cpuUserSec: Double?, cpuSystemSec: Double?, batchID: String? = nil,
-        progress: String? = nil, rateLimitedSec: Double = 0
+        progress: String? = nil, rateLimitedSec: Double = 0, repo: String? = nil, worktree: Bool = false,
+        base: String? = nil, workspace: WorkspaceReport? = nil
     ) {
         self.taskID = taskID
         self.taskType = taskType
@@ -93,6 +101,10 @@ public struct AgentTask: Sendable, Hashable, Codable {
         self.batchID = batchID
         self.progress = progress
         self.rateLimitedSec = rateLimitedSec
+        self.repo = repo
+        self.worktree = worktree
+        self.base = base
+        self.workspace = workspace
     }
 
     /// The reference a worker holds while it runs this attempt; every write about the attempt is guarded by it.
@@ -137,6 +149,15 @@ public struct AgentTask: Sendable, Hashable, Codable {
         case batchID = "batch_id"
         case progress
         case rateLimitedSec = "rate_limited_sec"
+        case repo
+        case worktree
+        case base
+        case branch
+        case baseCommit = "base_commit"
+        case headCommit = "head_commit"
+        case filesChanged = "files_changed"
+        case linesAdded = "lines_added"
+        case linesRemoved = "lines_removed"
     }
 
     /// Encodes every column, `null` included, so a reader sees the whole schema in every object.
@@ -178,6 +199,15 @@ public struct AgentTask: Sendable, Hashable, Codable {
         try c.encode(batchID, forKey: .batchID)
         try c.encode(progress.map(JSONValue.init(parsing:)), forKey: .progress)
         try c.encode(rateLimitedSec, forKey: .rateLimitedSec)
+        try c.encode(repo, forKey: .repo)
+        try c.encode(worktree, forKey: .worktree)
+        try c.encode(base, forKey: .base)
+        try c.encode(workspace?.branch, forKey: .branch)
+        try c.encode(workspace?.baseCommit, forKey: .baseCommit)
+        try c.encode(workspace?.headCommit, forKey: .headCommit)
+        try c.encode(workspace?.filesChanged, forKey: .filesChanged)
+        try c.encode(workspace?.linesAdded, forKey: .linesAdded)
+        try c.encode(workspace?.linesRemoved, forKey: .linesRemoved)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -219,7 +249,19 @@ public struct AgentTask: Sendable, Hashable, Codable {
             batchID: try c.decodeIfPresent(String.self, forKey: .batchID),
             progress: try c.decodeIfPresent(JSONValue.self, forKey: .progress)
                 .map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) },
-            rateLimitedSec: try c.decodeIfPresent(Double.self, forKey: .rateLimitedSec) ?? 0
+            rateLimitedSec: try c.decodeIfPresent(Double.self, forKey: .rateLimitedSec) ?? 0,
+            repo: try c.decodeIfPresent(String.self, forKey: .repo),
+            worktree: try c.decodeIfPresent(Bool.self, forKey: .worktree) ?? false,
+            base: try c.decodeIfPresent(String.self, forKey: .base),
+            workspace: try c.decodeIfPresent(String.self, forKey: .branch).map { branch in
+                WorkspaceReport(
+                    branch: branch, baseCommit: try c.decodeIfPresent(String.self, forKey: .baseCommit),
+                    headCommit: try c.decodeIfPresent(String.self, forKey: .headCommit),
+                    filesChanged: try c.decodeIfPresent(Int.self, forKey: .filesChanged),
+                    linesAdded: try c.decodeIfPresent(Int.self, forKey: .linesAdded),
+                    linesRemoved: try c.decodeIfPresent(Int.self, forKey: .linesRemoved)
+                )
+            }
         )
     }
 }

@@ -32,6 +32,9 @@ public struct ErrorKind: StringKind {
     public static let crashed = ErrorKind(rawValue: "crashed")
     /// The worker holding the lease went silent; a rescuer took the task back.
     public static let leaseExpired = ErrorKind(rawValue: "lease_expired")
+    /// The task's worktree could not be made or saved, or the repository's setup command failed: retried.
+    /// (A repository or base the host lacks is `invalid_task`: it fails at once.)
+    public static let workspaceFailed = ErrorKind(rawValue: "workspace_failed")
     /// Someone cancelled the task.
     public static let cancelled = ErrorKind(rawValue: "cancelled")
 

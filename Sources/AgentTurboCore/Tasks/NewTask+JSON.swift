@@ -13,6 +13,9 @@ extension NewTask: Decodable {
         case workingDir = "working_dir"
         case agentOptions = "agent_options"
         case runAfter = "run_after"
+        case repo
+        case worktree
+        case base
     }
 
     /// Where a decoder finds the task whose values fill the fields a line leaves out (command-line flags).
@@ -31,6 +34,7 @@ extension NewTask: Decodable {
         guard let text = description ?? prompt else {
             throw InputError("the task has no task_description (or prompt): say what the agent should do")
         }
+        let repo = try container.decodeIfPresent(String.self, forKey: .repo) ?? template.repo
         self.init(
             taskID: try container.decodeIfPresent(String.self, forKey: .taskID),
             taskType: try container.decodeIfPresent(String.self, forKey: .taskType) ?? template.taskType,
@@ -39,10 +43,14 @@ extension NewTask: Decodable {
             timeoutSeconds: try container.decodeIfPresent(Int.self, forKey: .timeoutSeconds) ?? template.timeoutSeconds,
             maxRetries: try container.decodeIfPresent(Int.self, forKey: .maxRetries) ?? template.maxRetries,
             agent: try container.decodeIfPresent(String.self, forKey: .agent) ?? template.agent,
-            workingDir: try container.decodeIfPresent(String.self, forKey: .workingDir) ?? template.workingDir,
+            // A worktree task runs in its worktree: the working folder of the command line does not apply.
+            workingDir: try container.decodeIfPresent(String.self, forKey: .workingDir) ?? (repo == nil ? template.workingDir : nil),
             agentOptions: try container.decodeIfPresent(AgentOptions.self, forKey: .agentOptions)
                 ?? template.agentOptions,
-            runAfter: template.runAfter
+            runAfter: template.runAfter,
+            repo: repo,
+            worktree: try container.decodeIfPresent(Bool.self, forKey: .worktree) ?? template.worktree,
+            base: try container.decodeIfPresent(String.self, forKey: .base) ?? template.base
         )
         if let runAfter = try container.decodeIfPresent(String.self, forKey: .runAfter) {
             self.runAfter = try TimeText.date(runAfter, what: "run_after")
@@ -76,6 +84,10 @@ public enum TaskLines {
                 var task = try decoder.decode(NewTask.self, from: Data(trimmed))
                 if let folder, let dir = task.workingDir, !dir.hasPrefix("/") {
                     task.workingDir = URL(fileURLWithPath: dir, relativeTo: URL(fileURLWithPath: folder, isDirectory: true))
+                        .standardizedFileURL.path
+                }
+                if let folder, let repo = task.repo, !repo.hasPrefix("/"), !repo.isEmpty {
+                    task.repo = URL(fileURLWithPath: repo, relativeTo: URL(fileURLWithPath: folder, isDirectory: true))
                         .standardizedFileURL.path
                 }
                 try task.validate()
@@ -121,6 +133,7 @@ public enum TaskLines {
         case is String.Type: "a string"
         case is [String].Type: "a list of strings"
         case is Double.Type: "a number"
+        case is Bool.Type: "true or false"
         default: "a JSON object"
         }
     }

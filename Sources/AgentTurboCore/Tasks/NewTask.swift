@@ -16,6 +16,11 @@ public struct NewTask: Sendable, Hashable {
     public var runAfter: Date?
     /// Groups the tasks `run` submitted together, so that its worker runs only them.
     public var batchID: String?
+    /// Run in a fresh worktree of this repository, on a branch of the task's own (with `worktree`).
+    public var repo: String?
+    public var worktree: Bool
+    /// The ref the task's branch starts from; `nil`: the repository's HEAD when the task first runs.
+    public var base: String?
 
     public static let defaultTaskType = "general"
     public static let defaultPriority = 5
@@ -34,7 +39,10 @@ public struct NewTask: Sendable, Hashable {
         workingDir: String? = nil,
         agentOptions: AgentOptions = AgentOptions(),
         runAfter: Date? = nil,
-        batchID: String? = nil
+        batchID: String? = nil,
+        repo: String? = nil,
+        worktree: Bool = false,
+        base: String? = nil
     ) {
         self.taskID = taskID
         self.taskType = taskType
@@ -47,6 +55,9 @@ public struct NewTask: Sendable, Hashable {
         self.agentOptions = agentOptions
         self.runAfter = runAfter
         self.batchID = batchID
+        self.repo = repo
+        self.worktree = worktree
+        self.base = base
     }
 
     /// Longest timeout a task may ask for: a week.
@@ -90,6 +101,7 @@ public struct NewTask: Sendable, Hashable {
             throw InputError("working_dir must be an absolute path, not '\(workingDir)'")
         }
         try agentOptions.validate()
+        try validateWorkspace()
     }
 }
 

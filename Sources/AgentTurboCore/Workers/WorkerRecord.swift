@@ -34,12 +34,18 @@ public struct WorkerHeartbeat: Sendable, Hashable {
     public var runningTasks: Int
     /// Why the worker is not claiming although it has free slots (a memory floor, a held-back profile).
     public var holdReason: String?
+    /// Task worktrees on the worker's host (running and kept ones) and the disk they take, last measured.
+    public var worktrees: WorktreeUsage?
 
-    public init(workerID: String, state: WorkerState, runningTasks: Int, holdReason: String? = nil) {
+    public init(
+        workerID: String, state: WorkerState, runningTasks: Int, holdReason: String? = nil,
+        worktrees: WorktreeUsage? = nil
+    ) {
         self.workerID = workerID
         self.state = state
         self.runningTasks = runningTasks
         self.holdReason = holdReason
+        self.worktrees = worktrees
     }
 }
 
@@ -56,10 +62,14 @@ public struct WorkerRecord: Sendable, Hashable, Codable {
     public var stoppedAt: Date?
     public var runningTasks: Int
     public var holdReason: String?
+    /// Task worktrees on its host and the bytes they take, as its last heartbeat said.
+    public var worktrees: Int
+    public var worktreeBytes: Int
 
     public init(
         workerID: String, hostname: String, pid: Int, concurrency: Int, state: WorkerState, version: String,
-        startedAt: Date, lastHeartbeatAt: Date, stoppedAt: Date?, runningTasks: Int, holdReason: String?
+        startedAt: Date, lastHeartbeatAt: Date, stoppedAt: Date?, runningTasks: Int, holdReason: String?,
+        worktrees: Int = 0, worktreeBytes: Int = 0
     ) {
         self.workerID = workerID
         self.hostname = hostname
@@ -72,6 +82,8 @@ public struct WorkerRecord: Sendable, Hashable, Codable {
         self.stoppedAt = stoppedAt
         self.runningTasks = runningTasks
         self.holdReason = holdReason
+        self.worktrees = worktrees
+        self.worktreeBytes = worktreeBytes
     }
 
     enum CodingKeys: String, CodingKey {
@@ -86,6 +98,19 @@ public struct WorkerRecord: Sendable, Hashable, Codable {
         case stoppedAt = "stopped_at"
         case runningTasks = "running_tasks"
         case holdReason = "hold_reason"
+        case worktrees
+        case worktreeBytes = "worktree_bytes"
+    }
+}
+
+/// How many task worktrees a worker's host holds and the disk they take.
+public struct WorktreeUsage: Sendable, Hashable {
+    public var count: Int
+    public var bytes: Int
+
+    public init(count: Int, bytes: Int) {
+        self.count = count
+        self.bytes = bytes
     }
 }
 

@@ -1,0 +1,120 @@
+import AgentTurboCore
+import Foundation
+
+extension Workspaces {
+    /// What one sweep found and did.
+    public struct SweepResult: Sendable {
+        /// Worktrees still on disk (running, kept, or kept because they could not be saved) and their size.
+        public var usage = WorktreeUsage(count: 0, bytes: 0)
+        /// A line per worktree removed.
+        public var removed: [String] = []
+        /// A line per worktree that should have gone but could not.
+        public var problems: [String] = []
+    }
+
+    /// Goes through every task worktree under the root: one that no process holds (its attempt is over, or its
+    /// worker died) is saved and removed once its retention time has passed; the others are counted. A worker
+    /// runs it when it starts and then every minute.
+    public func sweep(now: Date = Date()) async -> SweepResult {
+        var result = SweepResult()
+        let root = settings.root
+        let repositories = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        for repositoryName in repositories.sorted() {
+            let folder = root + "/" + repositoryName
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            for name in names.sorted() where name.hasSuffix(".json") {
+                let markerPath = folder + "/" + name
+                guard let marker = WorkspaceMarker.read(markerPath) else { continue }
+                if let note = await sweep(marker, markerPath: markerPath, lockPath: String(markerPath.dropLast(5)) + ".lock", now: now, into: &result) {
+                    result.removed.append(note)
+                }
+            }
+        }
+        result.usage = usage()
+        return result
+    }
+
+    /// Removes one worktree if its time has come; returns the log line when it was removed.
+    private func sweep(_ marker: WorkspaceMarker, markerPath: String, lockPath: String, now: Date, into result: inout SweepResult) async -> String? {
+        let lock: FileLock?
+        do {
+            lock = try FileLock.tryAcquire(lockPath)
+        } catch {
+            result.problems.append("\(marker.path): \(error.message)")
+            return nil
+        }
+        guard let lock else { return nil }  // an attempt is using it
+        defer { lock.release() }
+        guard let marker = WorkspaceMarker.read(markerPath) else { return nil }  // removed meanwhile
+        let due: Bool
+        if marker.pinned {
+            due = false
+        } else if marker.finishedAt == nil {
+            // Its worker died during the attempt. Wait until the supervisor has written the agent's end (it
+            // stops the agent within seconds of its worker's death), or the attempt's folder is gone.
+            due = marker.attemptFolder.map { folder in
+                !FileManager.default.fileExists(atPath: folder) || FileManager.default.fileExists(atPath: folder + "/status")
+            } ?? true
+        } else {
+            due = (marker.keepUntil ?? now) <= now
+        }
+        guard due else { return nil }
+        guard let git = try? self.git.get() else { return nil }
+        do {
+            let repository = try await GitRepository.open(marker.repository, git: git, host: host)
+            let note = try await WorktreeRemoval(
+                repository: repository, marker: marker, markerPath: markerPath, identity: settings.identity
+            ).run()
+            lock.removeFile()
+            return "task \(marker.taskID): \(note)"
+        } catch {
+            result.problems.append("task \(marker.taskID): the worktree \(marker.path) is kept: \(error.message)")
+            return nil
+        }
+    }
+
+    /// Counts the worktrees under the root and the disk they take.
+    public func usage() -> WorktreeUsage {
+        var usage = WorktreeUsage(count: 0, bytes: 0)
+        let root = settings.root
+        for repositoryName in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] {
+            let folder = root + "/" + repositoryName
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            where !name.hasSuffix(".json") && !name.hasSuffix(".lock") && !name.hasSuffix(".tmp") && !name.hasSuffix(".index") {
+                usage.count += 1
+                usage.bytes += DiskUsage.bytes(of: folder + "/" + name)
+            }
+        }
+        return usage
+    }
+}
+
+extension Workspaces {
+    /// The worktree of an attempt whose worker died (found by the attempt's folder), held for the caller as
+    /// if it had been prepared for it: a worker that adopts the attempt's outcome saves and sums up its changes
+    /// before recording it. `nil` when there is none, or another process holds it.
+    public func takeOver(attemptFolder: String) async -> TaskWorkspace? {
+        guard let git = try? self.git.get() else { return nil }
+        let root = settings.root
+        for repositoryName in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] {
+            let folder = root + "/" + repositoryName
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasSuffix(".json") {
+                let markerPath = folder + "/" + name
+                guard let marker = WorkspaceMarker.read(markerPath), marker.attemptFolder == attemptFolder,
+                    marker.finishedAt == nil, let lock = try? FileLock.tryAcquire(String(markerPath.dropLast(5)) + ".lock")
+                else { continue }
+                guard let current = WorkspaceMarker.read(markerPath), current.attemptFolder == attemptFolder,
+                    let repository = try? await GitRepository.open(current.repository, git: git, host: host)
+                else {
+                    lock.release()
+                    return nil
+                }
+                return TaskWorkspace(
+                    repository: repository, settings: settings, marker: current, markerPath: markerPath, lock: lock,
+                    setup: nil, notes: []
+                )
+            }
+        }
+        return nil
+    }
+}
