@@ -154,7 +154,7 @@ enum SQLiteSchema {
         // Workspaces (issue 14): the repository, worktree and base a task asks for; its branch, base and head
         // commits and diff summary; the worktrees on each worker's host and the disk they take.
         Migration(
-            version: 6,
+            version: 5,
             name: "task worktrees and branches",
             statements: [
                 "ALTER TABLE agent_tasks ADD COLUMN repo TEXT",
