@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks (not tests): builds in release mode, starts a throwaway PostgreSQL, installs GNU parallel (a
 # baseline) when it is missing, runs agent-turbo-bench and prints markdown tables; docs/benchmarks.md records
-# them. Usage: scripts/bench.sh [speedup|pickup|dispatch|efficiency|memory|statements|submit|claims ...]
+# them. Usage: scripts/bench.sh [speedup|pickup|dispatch|efficiency|memory|statements|submit|stats|claims ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work="$(mktemp -d /tmp/agent-turbo-bench.XXXXXX)"

@@ -10,6 +10,9 @@ cd "$(dirname "$0")/.."
 CI="${CI:-false}"
 work="$(mktemp -d /tmp/agent-turbo-test.XXXXXX)"
 chmod 755 "$work"
+# Kept after the run: the dashboard's screenshot, schemathesis' reports and the servers' logs.
+artifacts="${TEST_ARTIFACTS:-$PWD/.build/test-artifacts}"
+mkdir -p "$artifacts"
 
 say() { printf '\n== %s\n' "$*" >&2; }
 
@@ -86,6 +89,33 @@ for path in files:
         sys.exit(f"error: {path}: ExitTimeOut must outlast the shutdown grace")
     print(f"{path} parses and runs agent-turbo {role}", file=sys.stderr)
 PY
+
+# The API contract and the browser test run with the whole suite; `scripts/test.sh --filter X` runs only swift test.
+if [ "$#" -eq 0 ]; then
+    say "API contract (schemathesis)"
+    # Installs schemathesis into a cache (pip, as PostgreSQL is installed above) and holds a live server to its
+    # OpenAPI document; a failure of the contract always fails the run, a missing pip only outside CI.
+    if scripts/api-contract.sh --install-only >/dev/null 2>&1 || [ "$CI" = "true" ]; then
+        API_CONTRACT_ARTIFACTS="$artifacts/api-contract" scripts/api-contract.sh
+    else
+        echo "warning: could not install schemathesis; the API contract is not checked (CI=true would fail here)" >&2
+    fi
+
+    say "Dashboard in headless Chromium"
+    if ! command -v chromium >/dev/null 2>&1; then
+        echo "installing chromium" >&2
+        { apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }; } \
+            >/dev/null 2>&1 || true
+    fi
+    if command -v chromium >/dev/null 2>&1; then
+        python3 scripts/dashboard-test.py "$(swift build --show-bin-path)/agent-turbo" "$artifacts"
+    elif [ "$CI" = "true" ]; then
+        echo "error: could not install chromium, and CI=true does not allow skipping the dashboard test" >&2
+        exit 1
+    else
+        echo "warning: no chromium; the dashboard test is skipped (CI=true would fail here)" >&2
+    fi
+fi
 
 say "Tests"
 # One test at a time: the suites start real workers, agents and servers, and timing-free assertions are easier

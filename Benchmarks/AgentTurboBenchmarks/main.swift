@@ -1,7 +1,7 @@
 import Foundation
 
 // agent-turbo-bench [scenario...]: runs the benchmarks and prints markdown tables for docs/benchmarks.md.
-// Scenarios: speedup, pickup, dispatch, efficiency, memory, statements, submit, claims (default: all). PostgreSQL rows need
+// Scenarios: speedup, pickup, dispatch, efficiency, memory, statements, submit, stats, claims (default: all). PostgreSQL rows need
 // AGENT_TURBO_BENCH_POSTGRES_URL (scripts/bench.sh starts a throwaway server and sets it).
 let requested = Set(CommandLine.arguments.dropFirst())
 func wanted(_ name: String) -> Bool { requested.isEmpty || requested.contains(name) }
@@ -15,6 +15,7 @@ do {
     if wanted("memory") { tables.append(try await Dispatch.memory()) }
     if wanted("statements") { tables.append(try await Statements.perTask()) }
     if wanted("submit") { tables.append(try await StoreOperations.batchSubmit()) }
+    if wanted("stats") { tables.append(try await StatsAtScale.run()) }
     if wanted("claims") {
         tables.append(try await StoreOperations.claimsAgainstBacklog(large: [.sqlite: 100_000, .postgres: 1_000_000]))
     }

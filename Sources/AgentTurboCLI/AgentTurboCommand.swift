@@ -16,7 +16,7 @@ public struct AgentTurboCommand: AsyncParsableCommand {
         version: version,
         subcommands: [
             Submit.self, List.self, Show.self, Logs.self, Cancel.self, Retry.self, WorkerCommand.self, Run.self,
-            Workers.self, Stats.self, Migrate.self, Prune.self, Demo.self, Serve.self,
+            Workers.self, Stats.self, Hold.self, Migrate.self, Prune.self, Demo.self, Serve.self,
         ]
     )
 

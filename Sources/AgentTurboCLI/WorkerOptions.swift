@@ -10,8 +10,10 @@ import UnixSignals
 
 /// The worker's options, shared by `worker` and `run`.
 struct WorkerOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Agents run at once.", valueName: "n"))
-    var concurrency: Int = 4
+    @Option(name: .long, help: ArgumentHelp("Agents run at once (default 4).", valueName: "n"))
+    var concurrency: Int?
+
+    static let defaultConcurrency = 4
 
     @Option(name: .long, help: ArgumentHelp("This worker's id (default: hostname:pid).", valueName: "id"))
     var workerID: String?
@@ -73,7 +75,7 @@ struct WorkerOptions: ParsableArguments {
         var configuration = WorkerConfiguration(
             workerID: workerID ?? WorkerConfiguration.defaultWorkerID(), runDirectory: runDirectory
         )
-        configuration.concurrency = concurrency
+        configuration.concurrency = concurrency ?? Self.defaultConcurrency
         configuration.leaseSeconds = try DurationText.seconds(lease, what: "--lease")
         configuration.pollInterval = try DurationText.seconds(pollInterval, what: "--poll-interval")
         configuration.shutdownGraceSeconds = try DurationText.seconds(shutdownGrace, what: "--shutdown-grace")

@@ -201,6 +201,7 @@ enum PostgresSchema {
                 "ALTER TABLE agent_tasks ADD COLUMN rate_limited_sec DOUBLE PRECISION NOT NULL DEFAULT 0",
             ]
         ),
+        statsAndHolds,
         // Workspaces (issue 14): the repository, worktree and base a task asks for; its branch, base and head
         // commits and diff summary; the worktrees on each worker's host and the disk they take.
         Migration(

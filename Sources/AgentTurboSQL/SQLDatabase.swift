@@ -94,6 +94,10 @@ public protocol SQLDialect: Sendable {
     /// and sorts every pending row (45 times slower at 100,000 pending); this names the claim index instead.
     /// Not used when claiming for one batch (`run`), where the batch index is the better start.
     var claimIndexHint: String { get }
+    /// `column` written so that the planner does not start from an index on it (SQLite's unary `+`): SQLite,
+    /// which has no statistics, would otherwise read a filtered list from whichever index matches a condition and
+    /// sort. PostgreSQL's planner has statistics and needs the column as it is (see the default).
+    func withoutIndex(_ column: String) -> String
     /// The migrations of this engine, in order.
     var migrations: [Migration] { get }
     /// A statement run first in the migration transaction so that two processes never migrate at once.

@@ -5,7 +5,16 @@ extension SQLTaskStore {
     /// Adds tasks in one transaction. Every task is validated and every id checked before the first insert,
     /// so a bad task or a taken id leaves the database as it was.
     public func submit(_ tasks: [NewTask], by actor: String?) async throws -> [AgentTask] {
-        guard !tasks.isEmpty else { return [] }
+        try await submit(tasks, by: actor, idempotencyKey: nil).tasks
+    }
+
+    public func submit(_ tasks: [NewTask], by actor: String?, idempotencyKey: String?) async throws -> SubmitResult {
+        guard !tasks.isEmpty else { return SubmitResult(tasks: [], replayed: false) }
+        if let idempotencyKey {
+            try IdempotencyKey.validate(idempotencyKey)
+        }
+        // Of the tasks as asked, before ids are generated: a retry generates other ids but asks the same.
+        let fingerprint = idempotencyKey.map { _ in SubmitFingerprint.of(tasks) }
         var prepared = tasks
         var seen = Set<String>()
         for index in prepared.indices {
@@ -22,29 +31,58 @@ extension SQLTaskStore {
         }
         let ready = prepared
         let dialect = dialect
-        let inserted = try await database.write { connection in
-            try await self.ensureIDsAreFree(ready.map { $0.taskID! }, on: connection)
-            if let marker = dialect.auditedInsertMarker {
-                try await connection.execute(marker)
+        let key = idempotencyKey.flatMap { key in fingerprint.map { (key, $0) } }
+        let write = { @Sendable () async throws -> (tasks: [AgentTask], replayed: Bool) in
+            try await self.database.write { connection in
+                if let key, let earlier = try await self.earlierSubmit(key: key.0, fingerprint: key.1, on: connection) {
+                    return (earlier, true)
+                }
+                let rows = try await self.insertAudited(ready, by: actor, dialect: dialect, on: connection)
+                if let key {
+                    try await self.rememberSubmit(key: key.0, fingerprint: key.1, ids: rows.map(\.taskID), on: connection)
+                }
+                return (rows, false)
             }
-            var rows: [AgentTask] = []
-            rows.reserveCapacity(ready.count)
-            for batch in ready.chunked(into: 300) {
-                rows += try await self.insert(batch, on: connection)
-            }
-            try await self.recordActions(
-                rows.map { task in
-                    let details = Details().with("by", actor).with("agent", task.agent)
-                        .with("priority", task.taskPriority).with("run_after", Timestamp.format(task.runAfter))
-                    return (task.taskID, .created, nil, details.json)
-                },
-                on: connection
-            )
-            return rows
+        }
+        let result: (tasks: [AgentTask], replayed: Bool)
+        do {
+            result = try await write()
+        } catch let error as StoreError where error.code == .idempotencyConflict && error.message == Self.keyRace {
+            // Another submit with this key committed first: this time the key is there.
+            result = try await write()
+        }
+        if result.replayed {
+            return SubmitResult(tasks: result.tasks, replayed: true)
         }
         database.publish([.tasksAvailable])
         let order = Dictionary(uniqueKeysWithValues: ready.enumerated().map { ($1.taskID!, $0) })
-        return inserted.sorted { order[$0.taskID, default: 0] < order[$1.taskID, default: 0] }
+        return SubmitResult(
+            tasks: result.tasks.sorted { order[$0.taskID, default: 0] < order[$1.taskID, default: 0] }, replayed: false
+        )
+    }
+
+    /// Inserts the tasks and their `created` rows; inside the submit's transaction.
+    private func insertAudited(
+        _ ready: [NewTask], by actor: String?, dialect: any SQLDialect, on connection: any SQLConnection
+    ) async throws -> [AgentTask] {
+        try await self.ensureIDsAreFree(ready.map { $0.taskID! }, on: connection)
+        if let marker = dialect.auditedInsertMarker {
+            try await connection.execute(marker)
+        }
+        var rows: [AgentTask] = []
+        rows.reserveCapacity(ready.count)
+        for batch in ready.chunked(into: 300) {
+            rows += try await self.insert(batch, on: connection)
+        }
+        try await self.recordActions(
+            rows.map { task in
+                let details = Details().with("by", actor).with("agent", task.agent)
+                    .with("priority", task.taskPriority).with("run_after", Timestamp.format(task.runAfter))
+                return (task.taskID, .created, nil, details.json)
+            },
+            on: connection
+        )
+        return rows
     }
 
     private func ensureIDsAreFree(_ ids: [String], on connection: any SQLConnection) async throws {

@@ -86,27 +86,94 @@ extension SQLTaskStore {
         }
     }
 
-    /// Sets or lengthens a hold; a shorter one never shortens a longer one already in place.
+    /// Sets or lengthens a hold; a shorter one never shortens a longer one already in place. A change is
+    /// recorded in `agent_hold_actions` as `held`.
     func extendHold(_ hold: AgentHold, on connection: any SQLConnection) async throws {
-        try await connection.execute(
+        let changed = try await connection.query(
             """
             INSERT INTO agent_holds (agent, hold_until, reason, updated_at) VALUES ($1, $2, $3, \(dialect.now))
             ON CONFLICT (agent) DO UPDATE SET hold_until = excluded.hold_until, reason = excluded.reason,
                 updated_at = excluded.updated_at
             WHERE agent_holds.hold_until < excluded.hold_until
+            RETURNING agent
             """,
             [.text(hold.agent), .date(hold.until), .text(hold.reason)]
         )
+        if !changed.isEmpty {
+            try await recordHoldAction(hold.agent, "held", actor: nil, until: hold.until, reason: hold.reason, on: connection)
+        }
     }
 
     public func activeHolds() async throws -> [AgentHold] {
         let d = dialect
         return try await database.read { connection in
+            try await Self.activeHolds(connection, d)
+        }
+    }
+
+    static func activeHolds(_ connection: any SQLConnection, _ d: any SQLDialect, agent: String? = nil) async throws
+        -> [AgentHold]
+    {
+        try await connection.query(
+            """
+            SELECT agent, hold_until, reason FROM agent_holds WHERE hold_until > \(d.now)
+            \(agent == nil ? "" : "AND agent = $1") ORDER BY agent
+            """,
+            agent.map { [.text($0)] } ?? []
+        ).map { row in
+            AgentHold(agent: try row.string("agent"), until: try row.date("hold_until"), reason: try row.string("reason"))
+        }
+    }
+
+    public func clearHold(_ agent: String, by actor: String?) async throws -> AgentHold {
+        let d = dialect
+        let cleared = try await database.write { connection -> AgentHold in
+            guard let hold = try await Self.activeHolds(connection, d, agent: agent).first else {
+                let held = try await Self.activeHolds(connection, d).map(\.agent)
+                throw StoreError(
+                    .notFound,
+                    "profile '\(agent)' is not held back"
+                        + (held.isEmpty ? ": no profile is" : ": held back are \(held.joined(separator: ", "))")
+                )
+            }
+            // Deleting the row (not only the active one) also wakes PostgreSQL's workers through its trigger.
+            try await connection.execute("DELETE FROM agent_holds WHERE agent = $1", [.text(agent)])
+            try await self.recordHoldAction(
+                agent, "cleared", actor: actor, until: hold.until, reason: hold.reason, on: connection
+            )
+            return hold
+        }
+        database.publish([.tasksAvailable])
+        return cleared
+    }
+
+    public func holdActions(for agent: String) async throws -> [HoldAction] {
+        try await database.read { connection in
             try await connection.query(
-                "SELECT agent, hold_until, reason FROM agent_holds WHERE hold_until > \(d.now) ORDER BY agent"
+                """
+                SELECT id, agent, action, actor, hold_until, reason, created_at FROM agent_hold_actions
+                WHERE agent = $1 ORDER BY id
+                """,
+                [.text(agent)]
             ).map { row in
-                AgentHold(agent: try row.string("agent"), until: try row.date("hold_until"), reason: try row.string("reason"))
+                HoldAction(
+                    id: Int64(try row.int("id")), agent: try row.string("agent"), action: try row.string("action"),
+                    actor: row.optionalString("actor"), holdUntil: row.optionalDate("hold_until"),
+                    reason: row.optionalString("reason"), createdAt: try row.date("created_at")
+                )
             }
         }
+    }
+
+    private func recordHoldAction(
+        _ agent: String, _ action: String, actor: String?, until: Date?, reason: String?, on connection: any SQLConnection
+    ) async throws {
+        try await connection.execute(
+            """
+            INSERT INTO agent_hold_actions (agent, action, actor, hold_until, reason, created_at)
+            VALUES ($1, $2, $3, $4, $5, \(dialect.now))
+            """,
+            [.text(agent), .text(action), SQLValue(actor), SQLValue(until), SQLValue(reason)]
+        )
     }
 }

@@ -31,6 +31,7 @@ struct SQLiteDialect: SQLDialect {
     /// `(task_priority DESC) WHERE status = 'pending'` is already in claim order.
     var insertionOrder: String { "rowid" }
     var claimIndexHint: String { " INDEXED BY agent_tasks_claim" }
+    func withoutIndex(_ column: String) -> String { "+\(column)" }
     var migrationLock: String? { nil }
     var countTablesNamed: String { "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = $1" }
     var migrations: [Migration] { SQLiteSchema.migrations }

@@ -13,8 +13,12 @@ extension APIServer {
         /// The agent profiles submitted tasks are checked against (unknown agent, prompt too long for it);
         /// `nil` accepts any valid profile name.
         public var agents: AgentCatalog?
+        public var connections = ConnectionLimits()
         /// How often a followed log (`?follow=true`) reads the store for new output.
         public var followPollInterval: Duration = .milliseconds(300)
+        /// How much quiet on a followed log before a `: keep-alive` comment (well under the idle timeouts of
+        /// proxies; a response being sent is never cut by this server's own).
+        public var followKeepAliveInterval: Duration = .seconds(15)
 
         public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil) {
             self.host = host
@@ -31,6 +35,7 @@ extension APIServer {
             guard !host.isEmpty else {
                 throw ServerError(.invalidConfiguration, "--host is empty: use 127.0.0.1, or an address with AGENT_TURBO_API_TOKEN set")
             }
+            try connections.validate()
             if token == nil, !Self.isLoopback(host) {
                 throw ServerError(
                     .insecureBind,
@@ -59,5 +64,34 @@ extension APIServer {
         public var maximumTaskBytes: Int = 2 << 20
 
         public init() {}
+    }
+
+    /// How long a connection may stay silent or slow, and how many may be open: a client that opens connections
+    /// and sends nothing, or sends a request a byte at a time, holds them only this long. A response being sent
+    /// (a followed log, which writes a keep-alive every 15 s) is never cut by these.
+    public struct ConnectionLimits: Sendable {
+        /// A connection with no request in progress and nothing received is closed after this.
+        public var idleTimeout: Duration = .seconds(30)
+        /// From the first byte of a request until its head (request line and headers) is complete.
+        public var headerTimeout: Duration = .seconds(10)
+        /// From the end of a request's head until the end of its body.
+        public var bodyTimeout: Duration = .seconds(30)
+        /// Connections open at once; more wait in the listen queue until one closes.
+        public var maximumConnections: Int = 512
+
+        public init() {}
+
+        func validate() throws(ServerError) {
+            for (name, value) in [("--idle-timeout", idleTimeout), ("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout)] {
+                guard value > .zero, value <= .seconds(86_400) else {
+                    throw ServerError(.invalidConfiguration, "\(name) must be between 1 ms and 24 hours, not \(value)")
+                }
+            }
+            guard (1...1_000_000).contains(maximumConnections) else {
+                throw ServerError(
+                    .invalidConfiguration, "--max-connections must be between 1 and 1000000, not \(maximumConnections)"
+                )
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 import AgentTurboCore
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -44,8 +45,10 @@ public struct APIServer: Service {
         let onListening = onListening
         return Application(
             router: makeRouter(),
+            server: .guardedHTTP1(configuration.connections),
             configuration: ApplicationConfiguration(
-                address: .hostname(configuration.host, port: configuration.port), serverName: "agent-turbo"
+                address: .hostname(configuration.host, port: configuration.port), serverName: "agent-turbo",
+                availableConnectionsDelegate: .maximum(configuration.connections.maximumConnections, logger: logger)
             ),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
@@ -60,14 +63,19 @@ public struct APIServer: Service {
     }
 
     func makeRouter() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: ErrorMiddleware(logger: logger))
+        // HEAD answers wherever GET does (uptime checks), with GET's headers and no body.
+        let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
+        router.add(middleware: ErrorMiddleware(logger: logger, routes: resources.routes))
         router.add(middleware: OriginGuardMiddleware(tokenRequired: configuration.token != nil))
         router.add(middleware: BearerAuthMiddleware(token: configuration.token, openPaths: ["/healthz"]))
         TaskRoutes(store: store, limits: configuration.limits, agents: configuration.agents).register(on: router)
-        LogRoutes(store: store, pollInterval: configuration.followPollInterval, followers: followers)
+        LogRoutes(
+            store: store, pollInterval: configuration.followPollInterval,
+            keepAliveInterval: configuration.followKeepAliveInterval, followers: followers
+        )
             .register(on: router)
         SystemRoutes(store: store, resources: resources, followers: followers).register(on: router)
+        HoldRoutes(store: store).register(on: router)
         return router
     }
 }

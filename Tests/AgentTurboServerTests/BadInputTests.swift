@@ -10,6 +10,7 @@ struct BadRequest: Sendable, CustomTestStringConvertible {
     var path = "/v1/tasks"
     var body: String?
     var contentType: String?
+    var headers: [String: String] = [:]
     var status: Int
     var code: String
     var words: [String]
@@ -44,13 +45,36 @@ struct BadRequest: Sendable, CustomTestStringConvertible {
         BadRequest(method: .get, path: "/v1/tasks?status=done", status: 400, code: "invalid_parameter", words: ["status", "'done'"]),
         BadRequest(method: .get, path: "/v1/tasks?limit=0", status: 400, code: "invalid_parameter", words: ["limit", "between 1 and 10000"]),
         BadRequest(method: .get, path: "/v1/tasks?limit=many", status: 400, code: "invalid_parameter", words: ["limit"]),
-        BadRequest(method: .get, path: "/v1/tasks?after=nope", status: 400, code: "invalid_parameter", words: ["after", "'nope'"]),
+        BadRequest(method: .get, path: "/v1/tasks?after=nope", status: 404, code: "not_found", words: ["after", "'nope'"]),
+        BadRequest(method: .get, path: "/v1/tasks?limit=", status: 400, code: "invalid_parameter", words: ["'limit' is empty"]),
+        BadRequest(method: .get, path: "/v1/tasks?status=", status: 400, code: "invalid_parameter", words: ["'status' is empty"]),
+        BadRequest(method: .get, path: "/v1/tasks?search=" + String(repeating: "x", count: 201), status: 400, code: "invalid_parameter", words: ["search text", "200"]),
+        BadRequest(path: "/v1/tasks/taken/cancel", body: #"{"reason": null}"#, status: 400, code: "invalid_body", words: ["reason is null"]),
+        BadRequest(body: #"{"task_description": "x", "task_type": null}"#, status: 400, code: "invalid_task", words: ["task_type is null"]),
+        BadRequest(body: #"{"task_description": "x", "agent_options": {"model": null}}"#, status: 400, code: "invalid_task", words: ["agent_options.model is null"]),
+        BadRequest(body: #"{"task_description": "x", "prompt": "y"}"#, status: 400, code: "invalid_task", words: ["not both"]),
+        BadRequest(body: #"{"task_description": "x", "task_priority": 9223372036854775808}"#, status: 400, code: "invalid_task", words: ["task_priority", "integer of at most 64 bits"]),
+        BadRequest(body: #"{"task_description": "x", "task_priority": 2147483648}"#, status: 400, code: "invalid_task", words: ["task_priority", "32-bit"]),
+        BadRequest(body: #"{"task_description": "x", "run_after": ""}"#, status: 400, code: "invalid_task", words: ["run_after"]),
+        BadRequest(body: #"{"task_description": "x", "run_after": "2026-02-30T10:00:00Z"}"#, status: 400, code: "invalid_task", words: ["run_after"]),
+        BadRequest(body: #"{"task_description": "x", "run_after": "30s"}"#, status: 400, code: "invalid_task", words: ["run_after", "+30s"]),
+        BadRequest(body: #"{"task_description": "x"}"#, headers: ["Idempotency-Key": "has space"], status: 400, code: "invalid_parameter", words: ["Idempotency-Key"]),
+        BadRequest(method: .get, path: "/v1/tasks/taken/logs?follow=1", status: 400, code: "invalid_parameter", words: ["follow"]),
+        BadRequest(body: #"{"task_description": "x", "task_type": "a\u0000b"}"#, status: 400, code: "invalid_task", words: ["task_type contains a NUL"]),
+        BadRequest(body: #"{"task_description": "x", "agent_options": {"allowed_tools": ["Read", "B\u0000"]}}"#, status: 400, code: "invalid_task", words: ["agent_options.allowed_tools contains a NUL"]),
+        BadRequest(path: "/v1/tasks/taken/cancel", body: #"{"reason": "a\u0000"}"#, status: 400, code: "invalid_body", words: ["reason contains a NUL"]),
+        BadRequest(method: .get, path: "/v1/tasks?search=a%00b", status: 400, code: "invalid_parameter", words: ["'search' contains a NUL"]),
+        BadRequest(method: .get, path: "/v1/tasks?type=,%20,", status: 400, code: "invalid_parameter", words: ["type names nothing"]),
         BadRequest(method: .get, path: "/v1/tasks?colour=red", status: 400, code: "invalid_parameter", words: ["'colour'"]),
         BadRequest(method: .get, path: "/v1/tasks/taken/logs?after=5", status: 400, code: "invalid_parameter", words: ["after", "attempt:seq"]),
         BadRequest(method: .get, path: "/v1/tasks/taken/logs?attempt=0", status: 400, code: "invalid_parameter", words: ["attempt"]),
         BadRequest(method: .get, path: "/v1/tasks/taken/logs?follow=maybe", status: 400, code: "invalid_parameter", words: ["follow"]),
         BadRequest(method: .get, path: "/v2/nothing", status: 404, code: "not_found", words: ["no such route"]),
-        BadRequest(method: .delete, path: "/v1/tasks", status: 404, code: "not_found", words: ["no such route"]),
+        BadRequest(method: .delete, path: "/v1/tasks", status: 405, code: "method_not_allowed", words: ["use GET, HEAD, POST"]),
+        BadRequest(method: .put, path: "/v1/tasks/taken", status: 405, code: "method_not_allowed", words: ["use GET, HEAD"]),
+        BadRequest(method: .options, path: "/v1/stats", status: 405, code: "method_not_allowed", words: ["use GET, HEAD"]),
+        BadRequest(method: .get, path: "/v1/holds/claude", status: 405, code: "method_not_allowed", words: ["use DELETE"]),
+        BadRequest(method: .delete, path: "/v1/holds/claude", status: 404, code: "not_found", words: ["'claude' is not held back"]),
     ]
 }
 
@@ -66,6 +90,9 @@ struct BadInputTests {
                 headers[.contentType] = contentType
             } else if request.body != nil {
                 headers[.contentType] = "application/json"
+            }
+            for (name, value) in request.headers {
+                headers[HTTPField.Name(name)!] = value
             }
             let response = try await client.call(request.method, request.path, body: request.body, headers: headers)
             #expect(response.status == request.status)

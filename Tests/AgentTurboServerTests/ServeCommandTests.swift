@@ -73,4 +73,82 @@ struct ServeCommandTests {
         server.signal(SIGTERM)
         #expect(try await server.wait() == 0, "\(server.logText)")
     }
+
+    /// Starts `serve` with `arguments` and returns it with its port.
+    static func start(_ home: TemporaryDirectory, _ arguments: [String]) async throws -> (WorkerProcess, Int) {
+        let server = try WorkerProcess(Self.cli(home), ["serve", "--port", "0"] + arguments)
+        var port = 0
+        try await eventually("the server to listen", timeout: 60) {
+            if let line = server.logLines.first(where: { $0["msg"] == "serving the API and dashboard" }) {
+                port = Int(line["port"] ?? "") ?? 0
+            }
+            return port > 0 || !server.process.isRunning
+        }
+        try #require(port > 0, "serve did not start: \(server.logText)")
+        return (server, port)
+    }
+
+    @Test("Contradictory worker flags are refused with one line: --concurrency without --workers, or both disagreeing")
+    func contradictoryWorkerFlags() throws {
+        let home = try TemporaryDirectory()
+        defer { home.remove() }
+        for (arguments, words) in [
+            (["--concurrency", "2"], "--concurrency 2 without --workers runs no agent here: use --workers 2"),
+            (["--workers", "2", "--concurrency", "3"], "--workers 2 and --concurrency 3 disagree"),
+            (["--idle-timeout", "0s"], "--idle-timeout must be between"),
+            (["--max-connections", "0"], "--max-connections must be between 1 and"),
+        ] {
+            let result = try Self.cli(home).run(["serve", "--port", "0"] + arguments)
+            #expect(result.status != 0)
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+            #expect(result.stderr.contains(words), "\(result.stderr)")
+        }
+    }
+
+    @Test("--max-connections caps the connections served at once; a freed slot serves the next")
+    func connectionCap() async throws {
+        let home = try TemporaryDirectory()
+        defer { home.remove() }
+        let (server, port) = try await Self.start(home, ["--max-connections", "2"])
+        let (early, late) = try await BlockingWork.run {
+            let request = Array("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+            let first = try LoopbackSocket(port: port, receiveTimeoutSeconds: 30)
+            let second = try LoopbackSocket(port: port, receiveTimeoutSeconds: 30)
+            try first.write(request)
+            try second.write(request)
+            _ = try first.read()
+            _ = try second.read()
+            // Both slots are held by open keep-alive connections: a third waits in the listen queue.
+            let third = try LoopbackSocket(port: port, receiveTimeoutSeconds: 30)
+            try third.write(Array("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8))
+            Thread.sleep(forTimeInterval: 0.5)
+            let early = try third.readNonBlocking()
+            first.hangUp()
+            return (early, String(decoding: third.readUntilClosed().bytes, as: UTF8.self))
+        }
+        #expect(early == nil, "the third connection was served while two were open")
+        #expect(late.hasPrefix("HTTP/1.1 200"))
+        server.signal(SIGTERM)
+        #expect(try await server.wait() == 0, "\(server.logText)")
+    }
+
+    @Test("Three silent connections are closed by the default deadlines (idle 30 s) while the server stays up")
+    func silentConnectionsClosed() async throws {
+        let home = try TemporaryDirectory()
+        defer { home.remove() }
+        let (server, port) = try await Self.start(home, [])
+        let endings = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<3 {
+                group.addTask {
+                    try await BlockingWork.run { try LoopbackSocket(port: port, receiveTimeoutSeconds: 90).readUntilClosed().closed }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(endings == [true, true, true])
+        let health = try await RawHTTP.request("GET", port: port, "/healthz")
+        #expect(health.status == 200)
+        server.signal(SIGTERM)
+        #expect(try await server.wait() == 0, "\(server.logText)")
+    }
 }

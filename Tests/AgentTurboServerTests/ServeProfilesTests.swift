@@ -32,9 +32,9 @@ struct ServeProfilesTests {
         #expect(anonymous.status == 401, "the token from the file is required")
 
         let unknown = try await RawHTTP.request("POST", port: port, "/v1/tasks", headers: auth, json: #"{"prompt": "x", "agent": "nobody"}"#)
-        #expect(unknown.status == 400)
+        #expect(unknown.status == 422, "a valid task this server cannot run")
         let unknownText = String(decoding: unknown.body, as: UTF8.self)
-        #expect(unknownText.contains("invalid_task"))
+        #expect(unknownText.contains("agent_unavailable"))
         #expect(unknownText.contains("unknown agent 'nobody'"))
         #expect(unknownText.contains("lint"), "the names come from the config file too: \(unknownText)")
 
@@ -42,7 +42,7 @@ struct ServeProfilesTests {
         let tooLong = try await RawHTTP.request(
             "POST", port: port, "/v1/tasks", headers: auth, json: #"[{"prompt": "ok", "agent": "lint"}, {"prompt": "\#(long)", "agent": "lint"}]"#
         )
-        #expect(tooLong.status == 400)
+        #expect(tooLong.status == 422)
         let tooLongText = String(decoding: tooLong.body, as: UTF8.self)
         #expect(tooLongText.contains("task 2: the prompt is 140000 bytes"), "\(tooLongText.prefix(300))")
         #expect(tooLongText.contains("128 KiB"))

@@ -60,12 +60,20 @@ struct SystemRouteTests {
             #expect(page.status == 200)
             #expect(page.contentType.hasPrefix("text/html"))
             #expect(page.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
-            for path in ["/v1/stats", "/v1/workers", "/v1/tasks?limit=50", "/logs?follow=true", "/cancel", "/retry", "EventSource"] {
+            for path in ["/v1/stats", "/v1/workers", "/v1/tasks?", "/logs?follow=true", "/cancel", "/retry", "/v1/holds/", "EventSource"] {
                 #expect(page.text.contains(path), "the dashboard uses \(path)")
             }
-            for external in ["src=\"http", "href=\"http", "@import", "<link"] {
+            for external in ["src=\"http", "href=\"http", "@import", "url(", "<link rel=\"stylesheet"] {
                 #expect(!page.text.contains(external), "no external asset: \(external)")
             }
+            // The page's own script and style carry this response's nonce, and the policy allows only them.
+            let policy = try #require(page.headers[.contentSecurityPolicy])
+            let nonce = try #require(policy.split(separator: "'").first { $0.hasPrefix("nonce-") }).dropFirst("nonce-".count)
+            #expect(page.text.components(separatedBy: "nonce=\"\(nonce)\"").count == 3, "script and style carry the nonce")
+            #expect(!page.text.contains("__CSP_NONCE__"))
+            #expect(!policy.contains("unsafe-inline"))
+            let again = try await client.call(.get, "/")
+            #expect(again.headers[.contentSecurityPolicy] != policy, "a new nonce for every page load")
             #expect(page.text.contains("<html lang=\"en\">"))
         }
     }
@@ -85,7 +93,7 @@ struct SystemRouteTests {
         let routes = [
             "post /v1/tasks", "get /v1/tasks", "get /v1/tasks/{id}", "post /v1/tasks/{id}/cancel", "post /v1/tasks/{id}/retry",
             "get /v1/tasks/{id}/logs", "get /v1/tasks/{id}/events", "get /v1/workers", "get /v1/stats", "get /healthz",
-            "get /readyz", "get /metrics", "get /", "get /openapi.json", "get /openapi.yaml",
+            "get /readyz", "get /metrics", "get /", "get /openapi.json", "get /openapi.yaml", "delete /v1/holds/{profile}",
         ]
         var documented: [String] = []
         for (path, item) in document.paths {

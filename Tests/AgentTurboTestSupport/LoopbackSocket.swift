@@ -35,11 +35,13 @@ public final class LoopbackSocket: @unchecked Sendable {
         Glibc.close(descriptor)
     }
 
-    /// Sends every byte.
+    /// Sends every byte (without SIGPIPE when the server has closed: that is an error thrown here).
     public func write(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            let written = bytes[offset...].withUnsafeBytes {
+                send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             guard written > 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EPIPE) }
             offset += written
         }
@@ -66,6 +68,39 @@ public final class LoopbackSocket: @unchecked Sendable {
             received += more
         }
         return received
+    }
+
+    /// What has arrived without waiting: `nil` when nothing has, empty at end of file (or a reset).
+    public func readNonBlocking() throws -> [UInt8]? {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+        if count >= 0 {
+            return Array(chunk[..<count])
+        }
+        switch errno {
+        case EAGAIN, EWOULDBLOCK, EINTR: return nil
+        case ECONNRESET: return []
+        default: throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
+    }
+
+    /// Reads until the server closes the connection: what arrived, and whether it was really closed (`false`
+    /// when the receive timeout ran out first).
+    public func readUntilClosed() -> (bytes: [UInt8], closed: Bool) {
+        var received: [UInt8] = []
+        while true {
+            do {
+                let more = try read()
+                if more.isEmpty {
+                    return (received, true)
+                }
+                received += more
+            } catch let error as POSIXError where error.code == .ECONNRESET {
+                return (received, true)
+            } catch {
+                return (received, false)
+            }
+        }
     }
 
     /// Ends the connection from this side (the server sees the client go away).

@@ -3,9 +3,15 @@ import ArgumentParser
 import Foundation
 
 extension AgentTurboCommand {
-    /// `list`: tasks, newest first.
+    /// `list`: tasks, newest first, prompts and results as previews (`show` has them whole).
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List tasks, newest first.")
+        static let configuration = CommandConfiguration(
+            abstract: "List tasks, newest first.",
+            discussion: """
+                Prompts and results are previews of their first 200 characters (task_description_bytes and \
+                result_bytes give the full sizes in --json); `agent-turbo show ID` has them whole.
+                """
+        )
 
         @OptionGroup var global: GlobalOptions
 
@@ -24,6 +30,9 @@ extension AgentTurboCommand {
         @Option(name: .long, help: ArgumentHelp("Continue after this task id (the last one of the previous page).", valueName: "id"))
         var after: String?
 
+        @Option(name: .long, help: ArgumentHelp("Only tasks whose id is this, or whose prompt or error contains it (each page searches the next 20,000 tasks).", valueName: "text"))
+        var search: String?
+
         @Flag(name: .long, help: "Print a JSON array of tasks.")
         var json = false
 
@@ -34,19 +43,21 @@ extension AgentTurboCommand {
             }
             filter.taskTypes = type.map { [$0] } ?? []
             filter.agents = agent.map { [$0] } ?? []
+            filter.search = search
             try filter.validate()
-            let tasks = try await global.withStore { store in
-                if let after, try await store.task(after) == nil {
-                    throw InputError("--after names no task: '\(after)' does not exist")
-                }
-                return try await store.tasks(matching: filter)
+            let page: TaskPage
+            do {
+                page = try await global.withStore { try await $0.taskPage(matching: filter) }
+            } catch let error as StoreError where error.code == .notFound && after != nil {
+                throw InputError("--after names no task: '\(after ?? "")' does not exist")
             }
             if json {
-                try JSONOutput.print(tasks)
+                try JSONOutput.print(page.tasks)
                 return
             }
+            let tasks = page.tasks.map(\.task)
             guard !tasks.isEmpty else {
-                print("No tasks.")
+                print(page.nextAfter.map { "No tasks found in this part of the list; more with --after \($0)." } ?? "No tasks.")
                 return
             }
             var table = TextTable(["TASK_ID", "STATUS", "PRI", "AGENT", "TYPE", "TRIES", "CREATED", "DESCRIPTION"], rightAligned: [2, 5])
@@ -58,6 +69,9 @@ extension AgentTurboCommand {
                 ])
             }
             print(table.render())
+            if let next = page.nextAfter {
+                print("More: agent-turbo list --after \(next)")
+            }
         }
     }
 }

@@ -30,26 +30,64 @@ extension AgentTurboCommand {
         var port = 8080
 
         @Option(name: .long, help: ArgumentHelp("Agents run at once in this process; 0 serves the API only (default 0). Takes the place of --concurrency.", valueName: "n"))
-        var workers = 0
+        var workers: Int?
+
+        @Option(name: .long, help: ArgumentHelp("Close a connection that has no request in progress after this (default 30s).", valueName: "duration"))
+        var idleTimeout = "30s"
+
+        @Option(name: .long, help: ArgumentHelp("Time allowed from a request's first byte to the end of its headers (default 10s).", valueName: "duration"))
+        var headerTimeout = "10s"
+
+        @Option(name: .long, help: ArgumentHelp("Time allowed from the end of a request's headers to the end of its body (default 30s).", valueName: "duration"))
+        var bodyTimeout = "30s"
+
+        @Option(name: .long, help: ArgumentHelp("Connections open at once; more wait until one closes (default 512).", valueName: "n"))
+        var maxConnections = 512
 
         @OptionGroup(title: "Worker options (with --workers)") var worker: WorkerOptions
 
         func validate() throws {
-            guard (0...1000).contains(workers) else {
+            if let workers, !(0...1000).contains(workers) {
                 throw InputError("--workers must be between 0 and 1000, not \(workers)")
             }
+            switch (workers, worker.concurrency) {
+            case (nil, let concurrency?):
+                throw InputError(
+                    "--concurrency \(concurrency) without --workers runs no agent here: use --workers \(concurrency) (serve's name for it)"
+                )
+            case (let workers?, let concurrency?) where workers != concurrency:
+                throw InputError(
+                    "--workers \(workers) and --concurrency \(concurrency) disagree: give only --workers (serve's name for it)"
+                )
+            default:
+                break
+            }
+        }
+
+        /// The server's address, token and connection limits from the options and the environment.
+        func serverConfiguration() throws -> APIServer.Configuration {
+            let token = try SecretSource.apiToken.value(in: global.environment)
+            var configuration = APIServer.Configuration(host: host, port: port, token: token)
+            configuration.connections.idleTimeout = try Self.duration(idleTimeout, "--idle-timeout")
+            configuration.connections.headerTimeout = try Self.duration(headerTimeout, "--header-timeout")
+            configuration.connections.bodyTimeout = try Self.duration(bodyTimeout, "--body-timeout")
+            configuration.connections.maximumConnections = maxConnections
+            return configuration
+        }
+
+        static func duration(_ text: String, _ what: String) throws -> Duration {
+            .milliseconds(Int64((try DurationText.seconds(text, what: what) * 1000).rounded()))
         }
 
         func run() async throws {
             let logger = global.logger("agent-turbo.server")
-            let token = try SecretSource.apiToken.value(in: global.environment)
             let profiles = try global.profiles()
-            var serverConfiguration = APIServer.Configuration(host: host, port: port, token: token)
+            var serverConfiguration = try serverConfiguration()
             serverConfiguration.agents = profiles.catalog
-            // Refuse an open host before anything is opened or started.
+            // Refuse an open host or a bad limit before anything is opened or started.
             try serverConfiguration.validate()
             var workerConfiguration: WorkerConfiguration?
-            if workers > 0 {
+            if let workers, workers > 0 {
                 var configuration = try worker.configuration(global)
                 configuration.concurrency = workers
                 try configuration.validate()

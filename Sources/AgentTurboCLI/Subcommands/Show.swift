@@ -17,15 +17,14 @@ extension AgentTurboCommand {
         var json = false
 
         func run() async throws {
-            let (task, attempts, actions) = try await global.withStore { store in
-                let task = try await store.existingTask(id)
-                return (task, try await store.attempts(for: id), try await store.actions(for: id))
+            let detail = try await global.withStore { store in
+                try await store.detail(of: id)
             }
             if json {
-                try JSONOutput.print(TaskDetail(task: task, attempts: attempts, actions: actions))
+                try JSONOutput.print(detail)
                 return
             }
-            print(TaskDetail(task: task, attempts: attempts, actions: actions).text())
+            print(detail.text())
         }
     }
 }
@@ -45,6 +44,12 @@ extension TaskDetail {
             ("created_at", Formatting.time(task.createdAt)),
             ("run_after", Formatting.time(task.runAfter) + " (\(Formatting.relative(task.runAfter)))"),
         ] + workspaceLines()
+        if let hold {
+            lines.append((
+                "waiting",
+                "held back until \(Formatting.time(hold.until)) (\(Formatting.relative(hold.until))): \(hold.reason) (profile \(hold.agent); `agent-turbo hold clear \(hold.agent)` ends it)"
+            ))
+        }
         if !task.agentOptions.isEmpty, let data = try? JSONOutput.compact(task.agentOptions) {
             lines.append(("agent_options", data))
         }

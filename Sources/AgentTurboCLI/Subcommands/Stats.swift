@@ -28,6 +28,9 @@ extension AgentTurboCommand {
             print("Cost:       \(Formatting.cost(stats.totalCostUSD)), \(stats.totalInputTokens) input and \(stats.totalOutputTokens) output tokens")
             print("Workers:    \(stats.liveWorkers) live"
                 + (stats.worktrees > 0 ? ", \(stats.worktrees) task worktree\(stats.worktrees == 1 ? "" : "s") on their hosts (\(Formatting.bytes(Double(stats.worktreeBytes))))" : ""))
+            for hold in stats.holds {
+                print("Held back:  " + hold.text)
+            }
             if let wait = stats.queueWait {
                 print("Queue wait: \(Formatting.seconds(wait.median)) median, \(Formatting.seconds(wait.p95)) p95 from ready to started (last \(wait.samples) attempts)")
             }

@@ -28,10 +28,26 @@ extension AgentTurboCommand {
         @Flag(name: .long, help: "Print the added tasks as JSON instead of their ids.")
         var json = false
 
+        @Option(name: .long, help: ArgumentHelp("A key that makes this submit idempotent: run again with the same key and tasks within 24 hours, it adds nothing and prints the tasks the first run added (default: a new key per run, which still keeps the store's own retries from adding twice).", valueName: "key"))
+        var idempotencyKey: String?
+
         func run() async throws {
             let tasks = try readTasks()
+            if let idempotencyKey {
+                try IdempotencyKey.validate(idempotencyKey)
+            }
+            // Even without --idempotency-key: when the database commits but its answer is lost (it went away
+            // mid-commit), the retry below finds the key and prints the tasks that commit added, never adds twice.
+            let key = idempotencyKey ?? "cli-" + UUID().uuidString.lowercased()
             let added = try await global.withStore { store in
-                try await store.submit(tasks, by: "cli")
+                var waits: [Duration] = [.seconds(1), .seconds(3)]
+                while true {
+                    do {
+                        return try await store.submit(tasks, by: "cli", idempotencyKey: key).tasks
+                    } catch let error as StoreError where error.code == .unavailable && !waits.isEmpty {
+                        try await Task.sleep(for: waits.removeFirst())
+                    }
+                }
             }
             if json {
                 try JSONOutput.print(added)

@@ -9,7 +9,7 @@ extension AgentTurboCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Flag(name: .long, help: "Print a JSON array.")
+        @Flag(name: .long, help: "Print a JSON object: {\"workers\": [...], \"holds\": [...]}, as GET /v1/workers.")
         var json = false
 
         func run() async throws {
@@ -17,7 +17,7 @@ extension AgentTurboCommand {
                 (try await store.workers(), try await store.activeHolds())
             }
             if json {
-                try JSONOutput.print(workers)
+                try JSONOutput.print(WorkersReport(workers: workers, holds: holds))
                 return
             }
             if workers.isEmpty {
@@ -34,8 +34,14 @@ extension AgentTurboCommand {
                 print(table.render())
             }
             for hold in holds {
-                print("Profile '\(hold.agent)' held back on every worker until \(Formatting.time(hold.until)) (\(Formatting.relative(hold.until))): \(hold.reason)")
+                print(hold.text + " (`agent-turbo hold clear \(hold.agent)` ends it)")
             }
         }
     }
+}
+
+/// `workers --json`: the worker rows and the holds, the same object as `GET /v1/workers`.
+struct WorkersReport: Encodable {
+    var workers: [WorkerRecord]
+    var holds: [AgentHold]
 }

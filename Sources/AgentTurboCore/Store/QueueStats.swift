@@ -22,12 +22,19 @@ public struct QueueStats: Sendable, Hashable, Codable {
     /// Task worktrees on the hosts of live workers, and the disk they take (as their heartbeats said).
     public var worktrees: Int
     public var worktreeBytes: Int
+    /// Agent profiles held back on every worker right now.
+    public var holds: [AgentHold]
+    /// Finished attempts in each of the last 60 minutes, oldest first, the current minute last.
+    public var activityLastHour: [ActivityBucket]
+    /// Finished attempts in each of the last 96 quarter hours, oldest first, the current one last.
+    public var activityLastDay: [ActivityBucket]
 
     public init(
         countsByStatus: [String: Int], ready: Int, delayed: Int, completedLastMinute: Int, completedLastHour: Int,
         failedLastHour: Int, oldestReadyAt: Date?, totalCostUSD: Double, totalInputTokens: Int,
         totalOutputTokens: Int, liveWorkers: Int, queueWait: Percentiles? = nil, agents: [AgentStats],
-        worktrees: Int = 0, worktreeBytes: Int = 0
+        worktrees: Int = 0, worktreeBytes: Int = 0,
+        holds: [AgentHold] = [], activityLastHour: [ActivityBucket] = [], activityLastDay: [ActivityBucket] = []
     ) {
         self.countsByStatus = countsByStatus
         self.ready = ready
@@ -44,6 +51,9 @@ public struct QueueStats: Sendable, Hashable, Codable {
         self.agents = agents
         self.worktrees = worktrees
         self.worktreeBytes = worktreeBytes
+        self.holds = holds
+        self.activityLastHour = activityLastHour
+        self.activityLastDay = activityLastDay
     }
 
     public func count(_ status: TaskStatus) -> Int { countsByStatus[status.rawValue] ?? 0 }
@@ -64,6 +74,9 @@ public struct QueueStats: Sendable, Hashable, Codable {
         case agents
         case worktrees
         case worktreeBytes = "worktree_bytes"
+        case holds
+        case activityLastHour = "activity_last_hour"
+        case activityLastDay = "activity_last_day"
     }
 }
 

@@ -18,6 +18,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let schemaAhead = Code(name: "schema_ahead")
         /// The database URL or path cannot be used.
         public static let badLocation = Code(name: "bad_location")
+        /// An idempotency key was used before with a different request.
+        public static let idempotencyConflict = Code(name: "idempotency_conflict")
         /// The database cannot be reached or failed; the operation may be retried.
         public static let unavailable = Code(name: "unavailable")
         /// A row holds a value this program cannot read (written by hand, or by a newer version): retrying

@@ -9,6 +9,13 @@ public struct TaskFilter: Sendable, Hashable {
     public var limit: Int
     /// Continue after this task id (keyset paging: the page holds tasks older than this one).
     public var after: String?
+    /// Only tasks whose id, prompt or error contains this text (case-insensitive for ASCII).
+    /// A page of a search looks at no more than ``searchWindow`` tasks, so its cost is bounded.
+    public var search: String?
+
+    /// How many tasks (newest first, after the cursor and the other filters) one search page looks at.
+    public static let searchWindow = 20_000
+    public static let maximumSearchLength = 200
 
     public static let defaultLimit = 50
     public static let maximumLimit = 10_000
@@ -29,6 +36,9 @@ public struct TaskFilter: Sendable, Hashable {
     public func validate() throws(InputError) {
         guard (1...Self.maximumLimit).contains(limit) else {
             throw InputError("limit must be between 1 and \(Self.maximumLimit), not \(limit)")
+        }
+        if let search, search.count > Self.maximumSearchLength {
+            throw InputError("the search text must be at most \(Self.maximumSearchLength) characters, not \(search.count)")
         }
     }
 }

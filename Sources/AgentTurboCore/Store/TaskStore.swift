@@ -20,8 +20,17 @@ public protocol TaskStore: Sendable {
 
     /// Adds tasks in one transaction: if any is invalid or its id is taken, none is added.
     func submit(_ tasks: [NewTask], by actor: String?) async throws -> [AgentTask]
+    /// Adds tasks like `submit(_:by:)`, remembering `idempotencyKey` with a fingerprint of the tasks: a later
+    /// submit with the same key and the same tasks adds nothing and returns the tasks the first one added (also
+    /// from another process on the same database); the same key with other tasks is refused
+    /// (``StoreError/Code/idempotencyConflict``). Keys are forgotten after ``IdempotencyKey/retentionSeconds``.
+    func submit(_ tasks: [NewTask], by actor: String?, idempotencyKey: String?) async throws -> SubmitResult
     func task(_ id: String) async throws -> AgentTask?
     func tasks(matching filter: TaskFilter) async throws -> [AgentTask]
+    /// A page of a list as people read it: prompts and results as previews with their sizes, and the cursor of
+    /// the next page. Each filter is read from an index, so the cost does not grow with the table. An `after`
+    /// that names no task is `notFound`.
+    func taskPage(matching filter: TaskFilter) async throws -> TaskPage
     func actions(for taskID: String) async throws -> [TaskAction]
     /// How many tasks are in each state, all of them or those of one `run` batch.
     func statusCounts(batchID: String?) async throws -> [TaskStatus: Int]
@@ -80,6 +89,12 @@ public protocol TaskStore: Sendable {
     func hold(_ hold: AgentHold) async throws
     /// Holds that have not expired.
     func activeHolds() async throws -> [AgentHold]
+    /// Ends a profile's hold early (the key was fixed, the limit raised) with an audit row in
+    /// `agent_hold_actions`, and wakes the workers so that the tasks it held start at once. Throws `notFound`
+    /// when the profile is not held back.
+    @discardableResult func clearHold(_ agent: String, by actor: String?) async throws -> AgentHold
+    /// The audit trail of one profile's holds, oldest first.
+    func holdActions(for agent: String) async throws -> [HoldAction]
 
     /// Hints that wake workers at once (in-process for SQLite, LISTEN/NOTIFY for PostgreSQL).
     func events() -> AsyncStream<StoreEvent>

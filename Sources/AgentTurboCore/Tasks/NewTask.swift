@@ -82,7 +82,8 @@ public struct NewTask: Sendable, Hashable {
         if taskDescription.contains("\0") {
             throw InputError("the prompt contains a NUL character, which no agent can receive")
         }
-        if taskType.isEmpty || taskType.count > 64 {
+        // Counted in Unicode scalars, as the OpenAPI document's maxLength counts.
+        if taskType.isEmpty || taskType.unicodeScalars.count > 64 {
             throw InputError("task_type must be 1 to 64 characters, not '\(taskType)'")
         }
         guard (1...Self.maximumTimeoutSeconds).contains(timeoutSeconds) else {
@@ -97,7 +98,8 @@ public struct NewTask: Sendable, Hashable {
             throw InputError("task_priority \(taskPriority) is out of range for a 32-bit integer")
         }
         try AgentName.validate(agent)
-        if let workingDir, !workingDir.hasPrefix("/") {
+        // By byte: String.hasPrefix compares characters, and "/" followed by a combining mark is another one.
+        if let workingDir, workingDir.utf8.first != UInt8(ascii: "/") {
             throw InputError("working_dir must be an absolute path, not '\(workingDir)'")
         }
         try agentOptions.validate()

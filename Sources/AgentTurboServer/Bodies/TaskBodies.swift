@@ -1,8 +1,9 @@
 import AgentTurboCore
 
-/// `GET /v1/tasks`: a page of tasks, newest first, and the cursor of the next page (`null` on the last).
+/// `GET /v1/tasks`: a page of tasks, newest first (prompts and results as previews), and the cursor of the next
+/// page (`null` on the last).
 struct TaskListBody: Encodable {
-    var tasks: [AgentTask]
+    var tasks: [TaskSummary]
     var nextAfter: String?
 
     enum CodingKeys: String, CodingKey {
@@ -45,8 +46,23 @@ struct CancelRequestBody: Decodable {
         case reason
     }
 
+    /// Longest reason kept in the audit trail, in characters (Unicode scalars, as JSON Schema counts them).
+    static let maximumReasonLength = 10_000
+
     init(from decoder: any Decoder) throws {
         try StrictKeys.check(decoder, allowed: CodingKeys.allCases.map(\.rawValue), in: "the cancel request")
-        reason = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(String.self, forKey: .reason)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard container.contains(.reason) else { return }
+        guard !(try container.decodeNil(forKey: .reason)) else {
+            throw InputError("reason is null: give a string, or leave it out")
+        }
+        let reason = try container.decode(String.self, forKey: .reason)
+        guard !reason.contains("\u{0}") else {
+            throw InputError("reason contains a NUL character, which the audit trail cannot store")
+        }
+        guard reason.unicodeScalars.count <= Self.maximumReasonLength else {
+            throw InputError("reason is \(reason.unicodeScalars.count) characters, more than \(Self.maximumReasonLength)")
+        }
+        self.reason = reason
     }
 }

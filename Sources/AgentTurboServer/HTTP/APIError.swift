@@ -32,6 +32,11 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         public static let duplicateID = Code("duplicate_id")
         /// The task is not in a state that allows the operation (retrying a pending task).
         public static let invalidState = Code("invalid_state")
+        /// A valid task this server cannot run: its agent profile is unknown or unusable, or the prompt is too
+        /// long for it.
+        public static let agentUnavailable = Code("agent_unavailable")
+        /// An `Idempotency-Key` used before with a different body.
+        public static let idempotencyConflict = Code("idempotency_conflict")
         public static let payloadTooLarge = Code("payload_too_large")
         public static let unsupportedMediaType = Code("unsupported_media_type")
         /// The database cannot be reached or failed; try again.
@@ -44,11 +49,14 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     public var status: HTTPResponse.Status
     public var code: Code
     public var message: String
+    /// Sent with the error (`Allow` on a 405).
+    public var headers: HTTPFields = [:]
 
-    public init(_ status: HTTPResponse.Status, _ code: Code, _ message: String) {
+    public init(_ status: HTTPResponse.Status, _ code: Code, _ message: String, headers: HTTPFields = [:]) {
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers
     }
 
     public var description: String { "\(status.code) \(code): \(message)" }
@@ -70,6 +78,7 @@ extension APIError: HTTPResponseError {
         if code == .unauthorized {
             response.headers[.wwwAuthenticate] = "Bearer"
         }
+        response.headers.append(contentsOf: headers)
         return response
     }
 }

@@ -8,12 +8,23 @@ import NIOCore
 /// a 500 whose details go to the log, not to the client.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
+    let routes: RouteTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
-            let apiError = Self.translate(error)
+            var apiError = Self.translate(error)
+            // The router knows no route for this method; if the path has others, say which.
+            if let error = error as? HTTPError, error.status == .notFound,
+                let methods = routes.methods(for: request.uri.path)
+            {
+                apiError = APIError(
+                    .methodNotAllowed, .methodNotAllowed,
+                    "\(request.method.rawValue) is not allowed on \(request.uri.path): use \(methods.joined(separator: ", "))",
+                    headers: [.allow: methods.joined(separator: ", ")]
+                )
+            }
             if apiError.status.code >= 500 {
                 logger.error("request failed", metadata: [
                     "method": "\(request.method)", "path": "\(request.uri.path)", "error": "\(error)",
@@ -53,6 +64,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     static func translate(_ error: StoreError) -> APIError {
         switch error.code {
         case .notFound: APIError(.notFound, .notFound, error.message)
+        case .idempotencyConflict: APIError(.unprocessableContent, .idempotencyConflict, error.message)
         case .duplicateID: APIError(.conflict, .duplicateID, error.message)
         case .invalidState, .leaseLost: APIError(.conflict, .invalidState, error.message)
         case .schemaBehind, .schemaAhead: APIError(.serviceUnavailable, .schemaMismatch, error.message)

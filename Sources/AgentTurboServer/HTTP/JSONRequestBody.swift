@@ -9,6 +9,16 @@ import NIOCore
 enum JSONRequestBody {
     /// The parsed body, or `nil` for an empty body when `optional`.
     static func read(_ request: Request, limit: Int, optional: Bool = false) async throws -> JSONValue? {
+        guard let data = try await readData(request, limit: limit, optional: optional) else { return nil }
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch {
+            throw notJSON()
+        }
+    }
+
+    /// The body's bytes after the content type and size checks, or `nil` for an empty body when `optional`.
+    static func readData(_ request: Request, limit: Int, optional: Bool = false) async throws -> Data? {
         let contentType = request.headers[.contentType]
         if contentType != nil, !isJSON(contentType) {
             throw unsupported(contentType)
@@ -29,14 +39,14 @@ enum JSONRequestBody {
         guard contentType != nil else {
             throw unsupported(contentType)
         }
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
-        } catch {
-            throw APIError(
-                .badRequest, .invalidJSON,
-                "the body is not valid JSON: check its quotes, commas and brackets, as in {\"task_description\": \"...\"}"
-            )
-        }
+        return Data(buffer.readableBytesView)
+    }
+
+    static func notJSON() -> APIError {
+        APIError(
+            .badRequest, .invalidJSON,
+            "the body is not valid JSON: check its quotes, commas and brackets, as in {\"task_description\": \"...\"}"
+        )
     }
 
     static func unsupported(_ contentType: String?) -> APIError {

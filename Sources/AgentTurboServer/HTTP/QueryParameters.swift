@@ -17,14 +17,20 @@ struct QueryParameters {
             guard values[name] == nil else {
                 throw APIError(.badRequest, .invalidParameter, "query parameter '\(name)' is given twice: give it once")
             }
+            guard !value.isEmpty else {
+                throw APIError(.badRequest, .invalidParameter, "query parameter '\(name)' is empty: give it a value or leave it out")
+            }
+            guard !value.contains("\u{0}") else {
+                throw APIError(.badRequest, .invalidParameter, "query parameter '\(name)' contains a NUL character")
+            }
             values[name] = String(value)
         }
         self.values = values
     }
 
-    /// The value, `nil` when absent; an empty value counts as absent.
+    /// The value, `nil` when absent (an empty value is refused when the parameters are read).
     func string(_ name: String) -> String? {
-        values[name].flatMap { $0.isEmpty ? nil : $0 }
+        values[name]
     }
 
     func int(_ name: String, in range: ClosedRange<Int>) throws(APIError) -> Int? {
@@ -40,15 +46,20 @@ struct QueryParameters {
 
     func bool(_ name: String) throws(APIError) -> Bool {
         guard let text = string(name) else { return false }
-        switch text.lowercased() {
-        case "true", "1", "yes": return true
-        case "false", "0", "no": return false
+        switch text {
+        case "true": return true
+        case "false": return false
         default: throw APIError(.badRequest, .invalidParameter, "\(name) must be true or false, not '\(text)'")
         }
     }
 
-    /// A comma-separated list, blanks dropped.
-    func list(_ name: String) -> [String] {
-        (string(name) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    /// A comma-separated list, blanks dropped; a parameter that names nothing but blanks is refused.
+    func list(_ name: String) throws(APIError) -> [String] {
+        guard let text = string(name) else { return [] }
+        let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !items.isEmpty else {
+            throw APIError(.badRequest, .invalidParameter, "\(name) names nothing: give one or more values, comma-separated")
+        }
+        return items
     }
 }

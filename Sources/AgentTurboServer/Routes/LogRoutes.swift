@@ -7,6 +7,7 @@ import Hummingbird
 struct LogRoutes: Sendable {
     let store: any TaskStore
     let pollInterval: Duration
+    let keepAliveInterval: Duration
     let followers: FollowerCount
 
     static let defaultLimit = 1000
@@ -31,7 +32,10 @@ struct LogRoutes: Sendable {
         _ = try await store.existingTask(id)
         let selection = LogSelection(taskID: id, attempt: attempt, after: after)
         if follow {
-            let stream = LogStream(store: store, selection: selection, pollInterval: pollInterval, followers: followers)
+            let stream = LogStream(
+                store: store, selection: selection, pollInterval: pollInterval, keepAliveInterval: keepAliveInterval,
+                followers: followers
+            )
             return stream.response(for: request)
         }
         let chunks = try await selection.read(from: store, limit: limit)

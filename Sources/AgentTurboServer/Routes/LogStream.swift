@@ -16,10 +16,11 @@ struct LogStream: Sendable {
     let store: any TaskStore
     let selection: LogSelection
     let pollInterval: Duration
+    /// A comment line follows this much quiet, so proxies (and this server's idle timeout) see a live stream.
+    let keepAliveInterval: Duration
     let followers: FollowerCount
 
     static let pageSize = 500
-    static let keepAliveInterval: Duration = .seconds(15)
 
     func response(for request: Request) -> Response {
         let headers: HTTPFields = [
@@ -45,7 +46,9 @@ struct LogStream: Sendable {
         var ended: AgentTask?
         var quiet: Duration = .zero
         while !Task.isShuttingDownGracefully {
-            let page = try await selection.read(from: store, after: cursor, limit: Self.pageSize)
+            let page = try await Self.shielded { [store, selection, cursor] in
+                try await selection.read(from: store, after: cursor, limit: Self.pageSize)
+            }
             if !page.chunks.isEmpty {
                 var text = ""
                 for chunk in page.chunks {
@@ -64,16 +67,24 @@ struct LogStream: Sendable {
                 try await writer.write(ByteBuffer(string: "event: end\ndata: \(try JSONResponse.line(end))\n\n"))
                 return
             }
-            ended = try await taskIfOver()
+            ended = try await Self.shielded { try await taskIfOver() }
             if ended == nil {
                 try await Task.sleep(for: pollInterval)
                 quiet += pollInterval
-                if quiet >= Self.keepAliveInterval {
+                if quiet >= keepAliveInterval {
                     try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                     quiet = .zero
                 }
             }
         }
+    }
+
+    /// Runs a store read in a task of its own, so that a client leaving (which cancels the stream) never cancels a
+    /// read inside its transaction; the stream stops at its next await instead.
+    private static func shielded<T: Sendable>(_ read: @escaping @Sendable () async throws -> T) async throws -> T {
+        let value = try await Task { try await read() }.value
+        try Task.checkCancellation()
+        return value
     }
 
     /// The task once it has finished, or moved past the one attempt followed (that attempt's output is complete

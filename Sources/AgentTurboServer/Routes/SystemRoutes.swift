@@ -9,9 +9,17 @@ struct SystemRoutes: Sendable {
     let resources: ServerResources
     let followers: FollowerCount
 
-    /// Inline script and style only, data from this origin only: the page loads nothing from elsewhere.
-    static let dashboardPolicy =
-        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    /// Only the page's own inline script and style run (they carry this response's nonce: no injected script
+    /// or style could), data from this origin only: the page loads nothing from elsewhere.
+    static func dashboardPolicy(nonce: String) -> String {
+        "default-src 'none'; script-src 'nonce-\(nonce)'; style-src 'nonce-\(nonce)'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    }
+
+    /// 16 random bytes, base64: a new nonce for every page load.
+    static func nonce() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return Data((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }).base64EncodedString()
+    }
 
     func register(on router: Router<some RequestContext>) {
         router.get("/v1/workers") { request, _ in
@@ -31,9 +39,11 @@ struct SystemRoutes: Sendable {
             return Response.text(Data(text.utf8), contentType: PrometheusText.contentType)
         }
         router.get("/") { _, _ in
-            Response.text(
-                resources.dashboard, contentType: "text/html; charset=utf-8",
-                headers: [.contentSecurityPolicy: Self.dashboardPolicy, .cacheControl: "no-cache"]
+            let nonce = Self.nonce()
+            let page = resources.dashboardTemplate.replacingOccurrences(of: ServerResources.noncePlaceholder, with: nonce)
+            return Response.text(
+                Data(page.utf8), contentType: "text/html; charset=utf-8",
+                headers: [.contentSecurityPolicy: Self.dashboardPolicy(nonce: nonce), .cacheControl: "no-store"]
             )
         }
         // The document is JSON, which is also valid YAML 1.2: both names serve the same bytes.

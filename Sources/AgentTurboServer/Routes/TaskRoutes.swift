@@ -1,4 +1,5 @@
 import AgentTurboCore
+import Foundation
 import HTTPTypes
 import Hummingbird
 
@@ -28,60 +29,70 @@ struct TaskRoutes: Sendable {
 
     func submit(_ request: Request) async throws -> Response {
         _ = try QueryParameters(request, allowed: [])
-        let body = try await JSONRequestBody.read(request, limit: limits.maximumRequestBytes)
-        let submission = try TaskSubmission(body ?? .null, maximumTaskBytes: limits.maximumTaskBytes, agents: agents)
-        let added: [AgentTask]
+        let key = request.headers[.idempotencyKey]
+        if let key {
+            do {
+                try IdempotencyKey.validate(key)
+            } catch {
+                throw APIError(.badRequest, .invalidParameter, "Idempotency-Key: \(error.message)")
+            }
+        }
+        let body = try await JSONRequestBody.readData(request, limit: limits.maximumRequestBytes)
+        let submission = try TaskSubmission(body ?? Data(), maximumTaskBytes: limits.maximumTaskBytes, agents: agents)
+        let result: SubmitResult
         do {
-            added = try await store.submit(submission.tasks, by: Self.actor)
+            result = try await store.submit(submission.tasks, by: Self.actor, idempotencyKey: key)
         } catch let error as InputError {
             throw APIError(.badRequest, .invalidTask, error.message)
         }
-        if submission.isBatch {
-            return try JSONResponse.make(added, status: .created)
+        let added = result.tasks
+        // A replay answers as the first submit did (its tasks, as they are now), marked as a replay.
+        var response = submission.isBatch || added.isEmpty
+            ? try JSONResponse.make(added, status: .created) : try JSONResponse.make(added[0], status: .created)
+        if !submission.isBatch, let task = added.first {
+            response.headers[.location] = "/v1/tasks/\(task.taskID)"
         }
-        var response = try JSONResponse.make(added[0], status: .created)
-        response.headers[.location] = "/v1/tasks/\(added[0].taskID)"
+        if result.replayed {
+            response.headers[.idempotentReplayed] = "true"
+        }
         return response
     }
 
     func list(_ request: Request) async throws -> Response {
-        let query = try QueryParameters(request, allowed: ["status", "type", "agent", "worker", "batch", "limit", "after"])
+        let query = try QueryParameters(
+            request, allowed: ["status", "type", "agent", "worker", "batch", "limit", "after", "search"]
+        )
         let limit = try query.int("limit", in: 1...TaskFilter.maximumLimit) ?? TaskFilter.defaultLimit
         var filter = TaskFilter(limit: limit, after: query.string("after"))
+        filter.search = query.string("search")
+        let statusNames = try query.list("status")
         do {
-            filter.statuses = Set(try query.list("status").map { text throws(InputError) in try TaskStatus.parse(text) })
+            filter.statuses = Set(try statusNames.map { text throws(InputError) in try TaskStatus.parse(text) })
         } catch {
             throw APIError(.badRequest, .invalidParameter, "status: \(error.message)")
         }
-        filter.taskTypes = Set(query.list("type"))
-        filter.agents = Set(query.list("agent"))
+        filter.taskTypes = Set(try query.list("type"))
+        filter.agents = Set(try query.list("agent"))
         filter.workerID = query.string("worker")
         filter.batchID = query.string("batch")
-        if let after = filter.after, try await store.task(after) == nil {
-            throw APIError(.badRequest, .invalidParameter, "after names no task: '\(after)' does not exist")
+        let page: TaskPage
+        do {
+            page = try await store.taskPage(matching: filter)
+        } catch let error as InputError {
+            throw APIError(.badRequest, .invalidParameter, error.message)
         }
-        // One more than asked tells whether another page follows, so the last page never comes back empty.
-        filter.limit = limit + 1
-        var tasks = try await store.tasks(matching: filter)
-        var nextAfter: String?
-        if tasks.count > limit {
-            tasks.removeLast(tasks.count - limit)
-            nextAfter = tasks.last?.taskID
-        }
-        return try JSONResponse.make(TaskListBody(tasks: tasks, nextAfter: nextAfter))
+        return try JSONResponse.make(TaskListBody(tasks: page.tasks, nextAfter: page.nextAfter))
     }
 
     func show(_ request: Request, id: String) async throws -> Response {
         _ = try QueryParameters(request, allowed: [])
-        let task = try await store.existingTask(id)
-        let detail = TaskDetail(task: task, attempts: try await store.attempts(for: id), actions: try await store.actions(for: id))
-        return try JSONResponse.make(detail)
+        return try JSONResponse.make(try await store.detail(of: id))
     }
 
     func cancel(_ request: Request, id: String) async throws -> Response {
         _ = try QueryParameters(request, allowed: [])
         var reason: String?
-        if let body = try await JSONRequestBody.read(request, limit: 64 << 10, optional: true) {
+        if let body = try await JSONRequestBody.read(request, limit: 256 << 10, optional: true) {
             do {
                 reason = try JSONValueDecoder.decode(CancelRequestBody.self, from: body).reason
             } catch {
@@ -102,4 +113,11 @@ struct TaskRoutes: Sendable {
         _ = try await store.existingTask(id)
         return try JSONResponse.make(EventsBody(events: try await store.actions(for: id)))
     }
+}
+
+extension HTTPField.Name {
+    /// Makes a submit idempotent: a retry with the same key and body adds nothing and returns the first one's tasks.
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    /// `true` on the answer to such a retry.
+    static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
 }

@@ -8,6 +8,13 @@ import Foundation
 struct ServerResources: Sendable {
     let dashboard: Data
     let openAPI: Data
+    /// The routes the document describes, for `405` and `Allow`.
+    let routes: RouteTable
+
+    /// Where each page load's CSP nonce goes in the dashboard.
+    static let noncePlaceholder = "__CSP_NONCE__"
+
+    var dashboardTemplate: String { String(decoding: dashboard, as: UTF8.self) }
 
     static let bundleName = "agent-turbo_AgentTurboServer"
 
@@ -17,7 +24,7 @@ struct ServerResources: Sendable {
             if let dashboard = FileManager.default.contents(atPath: folder + "/dashboard.html"),
                 let openAPI = FileManager.default.contents(atPath: folder + "/openapi.json")
             {
-                return ServerResources(dashboard: dashboard, openAPI: openAPI)
+                return ServerResources(dashboard: dashboard, openAPI: openAPI, routes: RouteTable(openAPI: openAPI))
             }
         }
         throw ServerError(

@@ -28,7 +28,15 @@ struct OpenAPIDocument: Sendable {
         let path = String(uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0])
         let status = String(response.status)
         guard let template = matchPath(path), let operation = paths[template]?[method.lowercased()] else {
-            // Unknown routes (and methods) answer 404 with the error body.
+            // Unknown routes answer 404, known routes asked with another method 405 (with Allow), both with the
+            // error body; HEAD answers as GET does, without a body.
+            if method.uppercased() == "HEAD", let template = matchPath(path), paths[template]?["get"] != nil {
+                return response.data.isEmpty ? [] : ["HEAD \(path) has a body"]
+            }
+            if response.status == 405 {
+                return response.headers[.allow] == nil ? ["405 without Allow"]
+                    : validate(response, against: resolve(root["components"]?["schemas"]?["Error"] ?? .null))
+            }
             guard response.status == 404 || response.status == 401 || response.status == 403 else {
                 return ["no operation \(method) \(path) in the document"]
             }

@@ -19,6 +19,7 @@ struct ServerFixture {
     /// HTTP server on a free loopback port.
     static func run<T: Sendable>(
         _ setup: TestingSetup = .router, token: String? = nil, pollInterval: Duration = .milliseconds(50),
+        configure: (inout APIServer.Configuration) -> Void = { _ in },
         _ body: @Sendable (ServerFixture, any TestClientProtocol) async throws -> T
     ) async throws -> T {
         let folder = try TemporaryDirectory(prefix: "agent-turbo-server")
@@ -27,6 +28,7 @@ struct ServerFixture {
         do {
             var configuration = APIServer.Configuration(host: "127.0.0.1", port: 0, token: token)
             configuration.followPollInterval = pollInterval
+            configure(&configuration)
             let server = try APIServer(store: store, configuration: configuration, logger: quietLogger)
             let fixture = ServerFixture(store: store, server: server)
             let value = try await server.application().test(setup) { client in
