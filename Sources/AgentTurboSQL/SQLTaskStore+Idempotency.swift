@@ -99,6 +99,9 @@ enum SubmitFingerprint {
             add((try? encoder.encode(task.agentOptions)).map { String(decoding: $0, as: UTF8.self) } ?? "?")
             add(task.runAfter.map(Timestamp.format))
             add(task.batchID)
+            add(task.repo)
+            add(task.worktree ? "worktree" : "folder")
+            add(task.base)
         }
         return hash(bytes, offset: 0xcbf2_9ce4_8422_2325) + hash(bytes, offset: 0x6c62_272e_07bb_0142)
     }

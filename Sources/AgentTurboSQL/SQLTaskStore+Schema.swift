@@ -12,12 +12,28 @@ extension SQLTaskStore {
         }
     }
 
-    /// Reads the version table; 0 when it does not exist yet.
+    /// The schema's version: the highest one up to which every migration is applied (0 when the version table
+    /// does not exist yet), or the highest applied when it is beyond what this program knows. A database with a
+    /// gap (a development build applied 5 before 4 existed) is behind, and `migrate` fills the gap.
     static func currentVersion(_ connection: any SQLConnection, _ dialect: any SQLDialect) async throws -> Int {
+        let applied = try await appliedVersions(connection, dialect)
+        let known = dialect.migrations.map(\.version).sorted()
+        if let highest = applied.max(), highest > (known.last ?? 0) {
+            return highest
+        }
+        var current = 0
+        for version in known {
+            guard applied.contains(version) else { break }
+            current = version
+        }
+        return current
+    }
+
+    /// Every version recorded in the version table (none when it does not exist yet).
+    static func appliedVersions(_ connection: any SQLConnection, _ dialect: any SQLDialect) async throws -> Set<Int> {
         let exists = try await connection.query(dialect.countTablesNamed, [.text("agent_turbo_schema")])
-        guard (try exists.first?.int("n") ?? 0) > 0 else { return 0 }
-        let rows = try await connection.query("SELECT COALESCE(MAX(version), 0) AS version FROM agent_turbo_schema")
-        return try rows.first?.int("version") ?? 0
+        guard (try exists.first?.int("n") ?? 0) > 0 else { return [] }
+        return Set(try await connection.query("SELECT version FROM agent_turbo_schema").map { try $0.int("version") })
     }
 
     @discardableResult
@@ -52,7 +68,9 @@ extension SQLTaskStore {
                 )
             }
             var applied: [Int] = []
-            for migration in migrations where migration.version > current {
+            // Every migration not yet recorded, in order: usually those above `current`, and any gap below it.
+            let recorded = try await Self.appliedVersions(connection, dialect)
+            for migration in migrations where !recorded.contains(migration.version) {
                 for statement in migration.statements {
                     try await connection.execute(statement)
                 }

@@ -39,11 +39,12 @@ extension SQLTaskStore {
             let live = try await connection.query(
                 "SELECT COUNT(*) AS n FROM agent_workers WHERE state IN ('running', 'draining')"
             ).first?.optionalInt("n") ?? 0
-            // Workers on one host usually share its worktrees (one home): count each host once.
+            // Workers on one host usually share its worktrees and run directory (one home): count each host once.
             let worktrees = try await connection.query(
                 """
-                SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS worktrees, CAST(COALESCE(SUM(bytes), 0) AS BIGINT) AS worktree_bytes
-                FROM (SELECT MAX(worktrees) AS n, MAX(worktree_bytes) AS bytes FROM agent_workers
+                SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS worktrees, CAST(COALESCE(SUM(bytes), 0) AS BIGINT) AS worktree_bytes,
+                    CAST(COALESCE(SUM(spooled), 0) AS BIGINT) AS spool_bytes
+                FROM (SELECT MAX(worktrees) AS n, MAX(worktree_bytes) AS bytes, MAX(spool_bytes) AS spooled FROM agent_workers
                       WHERE state IN ('running', 'draining') GROUP BY hostname) AS hosts
                 """
             ).first
@@ -72,6 +73,7 @@ extension SQLTaskStore {
                 agents: agents.map(\.stats),
                 worktrees: worktrees?.optionalInt("worktrees") ?? 0,
                 worktreeBytes: worktrees?.optionalInt("worktree_bytes") ?? 0,
+                spoolBytes: worktrees?.optionalInt("spool_bytes") ?? 0,
                 holds: try await Self.activeHolds(connection, d),
                 activityLastHour: hour,
                 activityLastDay: day

@@ -31,13 +31,14 @@ extension SQLTaskStore {
                 """
                 UPDATE agent_workers SET state = $2, running_tasks = $3, hold_reason = $4,
                     last_heartbeat_at = \(d.now), stopped_at = \(stopped ? d.now : "NULL"),
-                    worktrees = COALESCE($5, worktrees), worktree_bytes = COALESCE($6, worktree_bytes)
+                    worktrees = COALESCE($5, worktrees), worktree_bytes = COALESCE($6, worktree_bytes),
+                    spool_bytes = COALESCE($7, spool_bytes)
                 WHERE worker_id = $1
                 """,
                 [
                     .text(heartbeat.workerID), .text(heartbeat.state.rawValue), .int(heartbeat.runningTasks),
                     SQLValue(heartbeat.holdReason), SQLValue(heartbeat.worktrees?.count),
-                    SQLValue(heartbeat.worktrees?.bytes),
+                    SQLValue(heartbeat.worktrees?.bytes), SQLValue(heartbeat.spoolBytes),
                 ]
             )
         }

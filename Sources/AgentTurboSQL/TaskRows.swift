@@ -124,7 +124,8 @@ enum TaskRows {
             runningTasks: row.optionalInt("running_tasks") ?? 0,
             holdReason: row.optionalString("hold_reason"),
             worktrees: row.optionalInt("worktrees") ?? 0,
-            worktreeBytes: row.optionalInt("worktree_bytes") ?? 0
+            worktreeBytes: row.optionalInt("worktree_bytes") ?? 0,
+            spoolBytes: row.optionalInt("spool_bytes") ?? 0
         )
     }
 }

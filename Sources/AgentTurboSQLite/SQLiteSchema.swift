@@ -171,5 +171,14 @@ enum SQLiteSchema {
                 "ALTER TABLE agent_workers ADD COLUMN worktree_bytes INTEGER NOT NULL DEFAULT 0",
             ]
         ),
+        // Spooled output (issue 16): the bytes of agent output each worker's host holds in attempt spools, not yet
+        // shipped to the database or removed.
+        Migration(
+            version: 6,
+            name: "spooled output per worker host",
+            statements: [
+                "ALTER TABLE agent_workers ADD COLUMN spool_bytes INTEGER NOT NULL DEFAULT 0",
+            ]
+        ),
     ]
 }

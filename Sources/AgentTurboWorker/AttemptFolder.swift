@@ -96,8 +96,24 @@ struct AttemptFolder: Sendable {
     /// Bytes the folder's spool and kept ends take on disk.
     var spoolBytes: Int {
         ["spool", "stdout.tail", "stderr.tail"].reduce(0) { total, name in
-            let attributes = try? FileManager.default.attributesOfItem(atPath: path + "/" + name)
-            return total + ((attributes?[.size] as? Int) ?? 0)
+            var info = stat()
+            return total + (stat(path + "/" + name, &info) == 0 ? Int(info.st_size) : 0)
         }
+    }
+
+    /// Bytes the spools of every attempt folder under the run directory take (this worker's, other workers'
+    /// on the host that share it, and folders left by a dead one): what the heartbeat reports. A spool is
+    /// bounded by the output cap and removed once its attempt is recorded, so this is what the database owes
+    /// the host.
+    static func spoolBytes(under runDirectory: String) -> Int {
+        guard let directory = opendir(runDirectory) else { return 0 }
+        defer { closedir(directory) }
+        var total = 0
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name != ".", name != ".." else { continue }
+            total += AttemptFolder(path: runDirectory + "/" + name).spoolBytes
+        }
+        return total
     }
 }

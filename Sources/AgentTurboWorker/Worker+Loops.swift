@@ -38,7 +38,8 @@ extension Worker {
                     WorkerHeartbeat(
                         workerID: configuration.workerID, state: lifecycle.isDraining ? .draining : .running,
                         runningTasks: refs.count, holdReason: lifecycle.holdReason,
-                        worktrees: worktreeUsage.withLock { $0 }
+                        worktrees: worktreeUsage.withLock { $0 },
+                        spoolBytes: AttemptFolder.spoolBytes(under: configuration.runDirectory)
                     )
                 )
             } catch {

@@ -48,6 +48,11 @@ struct WorkspaceInputTests {
         (#"{"prompt": "x", "repo": "/srv/app", "worktree": true, "base": ""}"#, "is not a git ref"),
         (#"{"prompt": "x", "repo": "", "worktree": true}"#, "give --repo PATH"),
         (#"{"prompt": "x", "repo": "/srv/app", "worktree": "yes"}"#, "'worktree' should be true or false"),
+        // Bounds count code points and look at the first byte, as the OpenAPI document does: a combining mark
+        // neither hides a leading "-" nor shortens a name.
+        (#"{"prompt": "x", "repo": "/srv/app", "worktree": true, "base": "-\u0301x"}"#, "not starting with '-'"),
+        ("{\"prompt\": \"x\", \"repo\": \"/srv/app\", \"worktree\": true, \"base\": \"a\(String(repeating: "e\\u0301", count: 128))\"}", "is not a git ref"),
+        ("{\"prompt\": \"x\", \"repo\": \"/\(String(repeating: "e\\u0301", count: 2048))\", \"worktree\": true}", "must be an absolute path"),
     ])
     func refused(line: String, says: String) {
         let message = refusal(line)

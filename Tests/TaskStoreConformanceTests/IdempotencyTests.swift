@@ -30,7 +30,17 @@ struct IdempotencyTests {
     func conflict(engine: TestEngine) async throws {
         try await withTestStore(engine) { store, _ in
             _ = try await store.submit([task("one")], by: nil, idempotencyKey: "k")
-            for other in [[task("one!")], [task("one"), task("one")], [task("one", priority: 6)], [task("one", id: "named")]] {
+            var inWorktree = task("one")
+            inWorktree.repo = "/srv/app"
+            inWorktree.worktree = true
+            var fromBase = inWorktree
+            fromBase.base = "v2"
+            var otherRepo = inWorktree
+            otherRepo.repo = "/srv/other"
+            for other in [
+                [task("one!")], [task("one"), task("one")], [task("one", priority: 6)], [task("one", id: "named")],
+                [inWorktree], [fromBase], [otherRepo],
+            ] {
                 do {
                     _ = try await store.submit(other, by: nil, idempotencyKey: "k")
                     Issue.record("a different body under the same key should be refused")
@@ -40,6 +50,10 @@ struct IdempotencyTests {
                 }
             }
             #expect(try await store.statusCounts(batchID: nil) == [.pending: 1])
+            // And the other way: a key first used for a worktree task refuses the same task on another base.
+            _ = try await store.submit([inWorktree], by: nil, idempotencyKey: "w")
+            #expect(try await store.submit([inWorktree], by: nil, idempotencyKey: "w").replayed)
+            await #expect(throws: StoreError.self) { try await store.submit([fromBase], by: nil, idempotencyKey: "w") }
         }
     }
 

@@ -27,7 +27,8 @@ extension AgentTurboCommand {
             print("Throughput: \(stats.completedLastMinute) completed in the last minute, \(stats.completedLastHour) in the last hour, \(stats.failedLastHour) failed in the last hour")
             print("Cost:       \(Formatting.cost(stats.totalCostUSD)), \(stats.totalInputTokens) input and \(stats.totalOutputTokens) output tokens")
             print("Workers:    \(stats.liveWorkers) live"
-                + (stats.worktrees > 0 ? ", \(stats.worktrees) task worktree\(stats.worktrees == 1 ? "" : "s") on their hosts (\(Formatting.bytes(Double(stats.worktreeBytes))))" : ""))
+                + (stats.worktrees > 0 ? ", \(stats.worktrees) task worktree\(stats.worktrees == 1 ? "" : "s") on their hosts (\(Formatting.bytes(Double(stats.worktreeBytes))))" : "")
+                + (stats.spoolBytes > 0 ? ", \(Formatting.bytes(Double(stats.spoolBytes))) of agent output spooled on their hosts" : ""))
             for hold in stats.holds {
                 print("Held back:  " + hold.text)
             }

@@ -23,12 +23,13 @@ extension AgentTurboCommand {
             if workers.isEmpty {
                 print("No workers have run against this database.")
             } else {
-                var table = TextTable(["WORKER_ID", "HOST", "PID", "STATE", "RUNNING", "HEARTBEAT", "STARTED", "HOLDING BACK"], rightAligned: [2])
+                var table = TextTable(["WORKER_ID", "HOST", "PID", "STATE", "RUNNING", "HEARTBEAT", "STARTED", "SPOOLED", "HOLDING BACK"], rightAligned: [2, 7])
                 for worker in workers {
                     table.add([
                         worker.workerID, worker.hostname, String(worker.pid), worker.state.rawValue,
                         "\(worker.runningTasks)/\(worker.concurrency)", Formatting.relative(worker.lastHeartbeatAt),
-                        Formatting.time(worker.startedAt), worker.holdReason ?? "",
+                        Formatting.time(worker.startedAt),
+                        worker.spoolBytes > 0 ? Formatting.bytes(Double(worker.spoolBytes)) : "", worker.holdReason ?? "",
                     ])
                 }
                 print(table.render())

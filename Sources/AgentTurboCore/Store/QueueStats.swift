@@ -22,6 +22,9 @@ public struct QueueStats: Sendable, Hashable, Codable {
     /// Task worktrees on the hosts of live workers, and the disk they take (as their heartbeats said).
     public var worktrees: Int
     public var worktreeBytes: Int
+    /// Disk the attempt spools (agent output) on the hosts of live workers take; each is removed once its
+    /// attempt is recorded, so it grows while the database is away.
+    public var spoolBytes: Int
     /// Agent profiles held back on every worker right now.
     public var holds: [AgentHold]
     /// Finished attempts in each of the last 60 minutes, oldest first, the current minute last.
@@ -33,7 +36,7 @@ public struct QueueStats: Sendable, Hashable, Codable {
         countsByStatus: [String: Int], ready: Int, delayed: Int, completedLastMinute: Int, completedLastHour: Int,
         failedLastHour: Int, oldestReadyAt: Date?, totalCostUSD: Double, totalInputTokens: Int,
         totalOutputTokens: Int, liveWorkers: Int, queueWait: Percentiles? = nil, agents: [AgentStats],
-        worktrees: Int = 0, worktreeBytes: Int = 0,
+        worktrees: Int = 0, worktreeBytes: Int = 0, spoolBytes: Int = 0,
         holds: [AgentHold] = [], activityLastHour: [ActivityBucket] = [], activityLastDay: [ActivityBucket] = []
     ) {
         self.countsByStatus = countsByStatus
@@ -51,6 +54,7 @@ public struct QueueStats: Sendable, Hashable, Codable {
         self.agents = agents
         self.worktrees = worktrees
         self.worktreeBytes = worktreeBytes
+        self.spoolBytes = spoolBytes
         self.holds = holds
         self.activityLastHour = activityLastHour
         self.activityLastDay = activityLastDay
@@ -74,6 +78,7 @@ public struct QueueStats: Sendable, Hashable, Codable {
         case agents
         case worktrees
         case worktreeBytes = "worktree_bytes"
+        case spoolBytes = "spool_bytes"
         case holds
         case activityLastHour = "activity_last_hour"
         case activityLastDay = "activity_last_day"

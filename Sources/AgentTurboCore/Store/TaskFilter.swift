@@ -37,8 +37,9 @@ public struct TaskFilter: Sendable, Hashable {
         guard (1...Self.maximumLimit).contains(limit) else {
             throw InputError("limit must be between 1 and \(Self.maximumLimit), not \(limit)")
         }
-        if let search, search.count > Self.maximumSearchLength {
-            throw InputError("the search text must be at most \(Self.maximumSearchLength) characters, not \(search.count)")
+        // Code points, as the OpenAPI document's maxLength counts them.
+        if let search, search.unicodeScalars.count > Self.maximumSearchLength {
+            throw InputError("the search text must be at most \(Self.maximumSearchLength) characters, not \(search.unicodeScalars.count)")
         }
     }
 }

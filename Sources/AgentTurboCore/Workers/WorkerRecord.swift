@@ -36,16 +36,20 @@ public struct WorkerHeartbeat: Sendable, Hashable {
     public var holdReason: String?
     /// Task worktrees on the worker's host (running and kept ones) and the disk they take, last measured.
     public var worktrees: WorktreeUsage?
+    /// Bytes the attempt spools in the run directory of the worker's host take (a spool is removed once its
+    /// attempt is recorded), last measured.
+    public var spoolBytes: Int?
 
     public init(
         workerID: String, state: WorkerState, runningTasks: Int, holdReason: String? = nil,
-        worktrees: WorktreeUsage? = nil
+        worktrees: WorktreeUsage? = nil, spoolBytes: Int? = nil
     ) {
         self.workerID = workerID
         self.state = state
         self.runningTasks = runningTasks
         self.holdReason = holdReason
         self.worktrees = worktrees
+        self.spoolBytes = spoolBytes
     }
 }
 
@@ -65,11 +69,13 @@ public struct WorkerRecord: Sendable, Hashable, Codable {
     /// Task worktrees on its host and the bytes they take, as its last heartbeat said.
     public var worktrees: Int
     public var worktreeBytes: Int
+    /// Bytes the attempt spools in its host's run directory take, as its last heartbeat said.
+    public var spoolBytes: Int
 
     public init(
         workerID: String, hostname: String, pid: Int, concurrency: Int, state: WorkerState, version: String,
         startedAt: Date, lastHeartbeatAt: Date, stoppedAt: Date?, runningTasks: Int, holdReason: String?,
-        worktrees: Int = 0, worktreeBytes: Int = 0
+        worktrees: Int = 0, worktreeBytes: Int = 0, spoolBytes: Int = 0
     ) {
         self.workerID = workerID
         self.hostname = hostname
@@ -84,6 +90,7 @@ public struct WorkerRecord: Sendable, Hashable, Codable {
         self.holdReason = holdReason
         self.worktrees = worktrees
         self.worktreeBytes = worktreeBytes
+        self.spoolBytes = spoolBytes
     }
 
     enum CodingKeys: String, CodingKey {
@@ -100,6 +107,7 @@ public struct WorkerRecord: Sendable, Hashable, Codable {
         case holdReason = "hold_reason"
         case worktrees
         case worktreeBytes = "worktree_bytes"
+        case spoolBytes = "spool_bytes"
     }
 }
 

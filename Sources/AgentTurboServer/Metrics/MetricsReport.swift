@@ -30,6 +30,7 @@ enum MetricsReport {
         out.single("agent_turbo_workers_live", .gauge, help: "Workers with a recent heartbeat.", Double(stats.liveWorkers))
         out.single("agent_turbo_worktrees", .gauge, help: "Task worktrees on the hosts of live workers (running and kept).", Double(stats.worktrees))
         out.single("agent_turbo_worktree_bytes", .gauge, help: "Disk the task worktrees on live workers' hosts take, in bytes.", Double(stats.worktreeBytes))
+        out.single("agent_turbo_spool_bytes", .gauge, help: "Disk the attempt spools (agent output) on live workers' hosts take, in bytes; each is removed once its attempt is recorded.", Double(stats.spoolBytes))
         if let wait = stats.queueWait {
             out.family("agent_turbo_queue_wait_seconds", .summary,
                        help: "From a task becoming ready to its attempt starting (wake-up latency while workers are idle).")
