@@ -9,6 +9,8 @@ that a hold shows and its Clear button ends it, that an unknown task reads as su
 is written to ARTIFACTS/dashboard.png.
 
 Usage: scripts/dashboard-test.py AGENT_TURBO_BINARY ARTIFACTS_DIR
+Environment: DASHBOARD_BACKLOG=N first adds N tasks waiting 30 days (through `submit --file`, one transaction),
+so the page is tried against a large table (the test script uses 100,000).
 Waits are bounded (they fail the run when they run out); nothing is asserted about how long anything takes.
 """
 import base64
@@ -227,6 +229,16 @@ def main():
         # A profile that replays a recorded Claude Code stream-json run: `cat` of the file named by the prompt.
         json.dump({"profiles": {"replay": {"executable": "/bin/cat", "arguments": ["{prompt}"], "style": "plain",
                                            "output_format": "claude-stream-json"}}}, file)
+    backlog = int(os.environ.get("DASHBOARD_BACKLOG", "0"))
+    if backlog > 0:
+        lines = os.path.join(scratch, "backlog.jsonl")
+        with open(lines, "w") as file:
+            for n in range(backlog):
+                file.write(json.dumps({"prompt": f"backlog task {n}: tidy module {n % 97}", "run_after": "+30d",
+                                       "agent": "simulate", "task_type": ("review", "general")[n % 2]}) + "\n")
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("AGENT_TURBO_")}
+        environment["AGENT_TURBO_HOME"] = home
+        subprocess.run([binary, "submit", "--file", lines], env=environment, check=True, stdout=subprocess.DEVNULL)
     server = Server(binary, home, config)
     browser = None
     try:
@@ -249,6 +261,18 @@ def main():
             f" return {json.dumps(ids)}.every(id => shown.includes(id)); }})()"))
         wait_for("the charts to draw the finished run", lambda: browser.evaluate(
             "document.querySelectorAll('#throughput-chart rect.bar-completed').length > 0"))
+        if backlog > 0:
+            # Paged by cursor through the backlog, and back.
+            browser.click("#older")
+            wait_for("page 2: fifty backlog tasks", lambda: browser.evaluate(
+                "(() => { const rows = [...document.querySelectorAll('#tasks tr[data-task]')];"
+                " return document.getElementById('page-note').textContent.startsWith('page 2') && rows.length === 50"
+                " && rows.every(r => r.textContent.includes('backlog task')); })()"))
+            browser.click("#newer")
+            wait_for("page 1 again, with the submitted tasks", lambda: browser.evaluate(
+                f"(() => {{ const shown = [...document.querySelectorAll('#tasks tr')].map(r => r.dataset.task);"
+                f" return document.getElementById('page-note').textContent.startsWith('page 1')"
+                f" && {json.dumps(ids)}.every(id => shown.includes(id)); }})()"))
 
         # Cancel a running task with a click in its detail, opened from the list.
         browser.click("#tasks tr[data-task='long-1'] button.link")

@@ -109,7 +109,9 @@ struct WorkerOptions: ParsableArguments {
 /// worker drains), a second one stops the worker's agents at once. (A service group cannot take the same
 /// signal for both, so the second signal is counted here.)
 enum WorkerRunner {
-    static func run(_ worker: Worker, alongside others: [any Service] = [], logger: Logger) async throws {
+    static func run(
+        _ worker: Worker, alongside others: [any Service] = [], startup: StartupSignals? = nil, logger: Logger
+    ) async throws {
         // A group shuts its services down last first: the worker drains (and requeues what it stops) while the
         // others, such as the API, keep answering; an API waiting on a stalled client cannot hold up the drain.
         let services = (others + [worker]).map {
@@ -118,12 +120,18 @@ enum WorkerRunner {
         var configuration = ServiceGroupConfiguration(services: services, logger: logger)
         configuration.gracefulShutdownSignals = [.sigterm, .sigint]
         let group = ServiceGroup(configuration: configuration)
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        // From here a signal reaches this sequence; the group's own is installed as it starts running.
+        startup?.workerRuns()
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask {
                 var seen = 0
-                for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
+                for await _ in signals {
                     seen += 1
-                    if seen == 2 {
+                    if seen == 1 {
+                        // The group may not have been listening yet: a drain asked twice is one drain.
+                        worker.beginDrain()
+                    } else if seen == 2 {
                         logger.notice("second signal: stopping every agent now")
                         worker.stopImmediately()
                     }

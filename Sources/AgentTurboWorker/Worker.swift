@@ -93,7 +93,7 @@ public final class Worker: Service {
     }
 
     /// First signal: claim nothing more, give running agents the grace period, then stop and requeue them.
-    func beginDrain() {
+    public func beginDrain() {
         guard lifecycle.beginDrain() else { return }
         logger.notice("shutting down: no new tasks; running agents get \(configuration.shutdownGraceSeconds) s to finish")
         wake.signal()

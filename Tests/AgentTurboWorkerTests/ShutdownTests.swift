@@ -6,6 +6,20 @@ import Testing
 
 @Suite("Worker: shutdown and crashes", .serialized)
 struct ShutdownTests {
+    @Test("SIGTERM while the worker still waits for its database ends it at once with status 0")
+    func stopWhileWaitingForTheDatabase() async throws {
+        let home = try WorkerHome()
+        defer { home.remove() }
+        // Nothing listens on port 1 of the loopback: the worker waits for its database.
+        let worker = try home.startWorker(["--database", "postgres://agent_turbo:x@127.0.0.1:1/nothing"])
+        try await eventually("the worker waits for its database") {
+            worker.logLines.contains { $0["msg"] == "waiting for the database" }
+        }
+        worker.signal(SIGTERM)
+        #expect(try await worker.wait() == 0, "a worker stopped before it ran is not killed by the signal")
+        #expect(worker.logLines.contains { $0["msg"] == "stopped before the worker started; nothing ran" })
+    }
+
     @Test("SIGTERM lets short agents finish and requeues the long ones without spending a retry")
     func gracefulShutdown() async throws {
         let home = try WorkerHome()

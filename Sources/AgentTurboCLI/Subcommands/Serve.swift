@@ -93,6 +93,7 @@ extension AgentTurboCommand {
                 try configuration.validate()
                 workerConfiguration = configuration
             }
+            let startup = workerConfiguration == nil ? nil : await StartupSignals.watch(logger: logger)
             try await global.withStore(waitForDatabase: workerConfiguration != nil) { store in
                 let server = try APIServer(store: store, configuration: serverConfiguration, logger: logger)
                 if let workerConfiguration {
@@ -100,7 +101,7 @@ extension AgentTurboCommand {
                         store: store, profiles: profiles, configuration: workerConfiguration,
                         logger: global.logger("agent-turbo.worker")
                     )
-                    try await WorkerRunner.run(agentWorker, alongside: [server], logger: logger)
+                    try await WorkerRunner.run(agentWorker, alongside: [server], startup: startup, logger: logger)
                 } else {
                     var configuration = ServiceGroupConfiguration(services: [server], logger: logger)
                     configuration.gracefulShutdownSignals = [.sigterm, .sigint]

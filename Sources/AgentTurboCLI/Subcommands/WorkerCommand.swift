@@ -27,9 +27,10 @@ extension AgentTurboCommand {
                     metadata: ["variables": "\(withheld.joined(separator: ","))"]
                 )
             }
+            let startup = await StartupSignals.watch(logger: logger)
             try await global.withStore(waitForDatabase: true) { store in
                 let worker = Worker(store: store, profiles: profiles, configuration: configuration, logger: logger)
-                try await WorkerRunner.run(worker, logger: logger)
+                try await WorkerRunner.run(worker, startup: startup, logger: logger)
             }
         }
     }
