@@ -95,9 +95,14 @@ enum Dispatch {
 
 /// What /proc says about a process's memory and children (Linux).
 enum ProcessMemory {
+    /// Children of every thread of `pid`: a child is listed under the thread that started it, and the worker
+    /// starts supervisors from its concurrency threads, not the main one.
     static func children(of pid: Int32) -> [Int32] {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8) else { return [] }
-        return text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return threads.flatMap { thread -> [Int32] in
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(thread)/children", encoding: .utf8) else { return [] }
+            return text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
     }
 
     static func name(of pid: Int32) -> String {
