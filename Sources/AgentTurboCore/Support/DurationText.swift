@@ -6,8 +6,20 @@ public enum DurationText {
         ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400), ("w", 604_800),
     ]
 
+    /// The longest duration taken: a hundred years. Longer ones are typing mistakes, and past about 2^63
+    /// nanoseconds they no longer fit the integers that timers and timestamps are made of.
+    public static let maximumSeconds: Double = 100 * 365.25 * 86400
+
     /// Parses a duration into seconds; `what` names the option in the error message.
     public static func seconds(_ text: String, what: String) throws(InputError) -> Double {
+        let seconds = try unbounded(text, what: what)
+        guard seconds <= maximumSeconds else {
+            throw InputError("\(what) '\(text)' is longer than a hundred years: give a shorter duration such as 30s, 2h or 7d")
+        }
+        return seconds
+    }
+
+    private static func unbounded(_ text: String, what: String) throws(InputError) -> Double {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         if trimmed.hasPrefix("-") {
             throw InputError("\(what) must not be negative, and '\(text)' is")
