@@ -6,6 +6,29 @@ import Testing
 
 @Suite("Worker: shutdown and crashes", .serialized)
 struct ShutdownTests {
+    @Test("kill -9 of an attempt's supervisor: its agent's process group is killed, the attempt recorded as crashed")
+    func supervisorKilled() async throws {
+        let home = try WorkerHome()
+        defer { home.remove() }
+        let id = try home.submit("sleep=300 grandchild supervisor killed", ["--retries", "0"])
+        let worker = try home.startWorker()
+        let store = try await home.store()
+        try await eventually("the agent started") { worker.agentGroups[id] != nil }
+        let group = try #require(worker.agentGroups[id]?.first)
+        let stat = try String(contentsOfFile: "/proc/\(group)/stat", encoding: .utf8)
+        let fields = stat[stat.index(after: try #require(stat.lastIndex(of: ")")))...].split(separator: " ")
+        let supervisor = try #require(Int32(fields[1]), "the agent's parent")
+        kill(supervisor, SIGKILL)
+        let task = try await store.waitForStatus(id, [.failed, .completed])
+        #expect(task.errorKind == .crashed)
+        try await eventually("the agent and its grandchild are gone", timeout: 30) {
+            ProcessTable.members(ofGroup: group).isEmpty
+        }
+        worker.signal(SIGTERM)
+        #expect(try await worker.wait() == 0)
+        try await store.close()
+    }
+
     @Test("SIGTERM while the worker still waits for its database ends it at once with status 0")
     func stopWhileWaitingForTheDatabase() async throws {
         let home = try WorkerHome()

@@ -172,6 +172,11 @@ public final class AgentProcess: Sendable {
                     return
                 }
                 // No status: the supervisor was killed or failed; its own wait status and totals are all there is.
+                // Its agent may still run, reparented away from it: its process group goes now, so a retry never
+                // runs beside it (a descendant in a session of its own is out of reach, the subreaper being gone).
+                if let agent = self.agentPID {
+                    _ = at_signal_group(agent, SIGKILL)
+                }
                 var exit = ProcessExit(
                     status: at_signaled(status) != 0 ? .signaled(Int(at_term_signal(status))) : .exited(Int(at_exit_code(status))),
                     peakMemoryBytes: ResourceUsage.peakBytes(usage),
