@@ -50,10 +50,10 @@ actor AttemptControl {
     }
 
     /// The supervisor has ended: no more signals, and the verdict on what the outcome is about.
-    func ended(at endedAt: MonotonicInstant?) -> AttemptLifecycle.Verdict {
+    func ended(at endedAt: MonotonicInstant?, stopDelivered: Bool? = nil) -> AttemptLifecycle.Verdict {
         timer?.cancel()
         timer = nil
-        return lifecycle.ended(at: endedAt)
+        return lifecycle.ended(at: endedAt, stopDelivered: stopDelivered)
     }
 
     private func perform(_ actions: [AttemptLifecycle.Action]) {

@@ -124,11 +124,13 @@ struct AttemptLifecycle: Sendable {
         return stop.forceKilled ? nil : stop.killedAt! + timing.forceKillAfter
     }
 
-    /// The agent's process is gone; `endedAt` is when its supervisor saw it end.
-    mutating func ended(at endedAt: MonotonicInstant?) -> Verdict {
+    /// The agent's process is gone; `endedAt` is when its supervisor saw it end. `stopDelivered == false`: the
+    /// supervisor never signalled it (it had ended by itself when the request reached the supervisor, however
+    /// late the supervisor saw that end on a loaded machine), so its end is its own.
+    mutating func ended(at endedAt: MonotonicInstant?, stopDelivered: Bool? = nil) -> Verdict {
         hasEnded = true
         guard let stop else { return .natural }
-        if let endedAt, endedAt < stop.requestedAt {
+        if stopDelivered == false || endedAt.map({ $0 < stop.requestedAt }) == true {
             return .natural
         }
         return .stopped(stop.reason)

@@ -151,7 +151,7 @@ struct AttemptRunner: Sendable {
             : nil
         let following = progress.map { recorder in Task { await recorder.followWhileRunning(every: Self.shipInterval) } }
         let exit = await process.waitForExit()
-        let verdict = await control.ended(at: exit.endedAt)
+        let verdict = await control.ended(at: exit.endedAt, stopDelivered: exit.stopDelivered)
         shipping.cancel()
         following?.cancel()
         await shipping.value

@@ -283,25 +283,8 @@ int main(int argc, char **argv) {
     int stderr_fd = err[0];
     uint64_t drain_deadline = 0;
     for (;;) {
-        if (term_requested) {
-            term_requested = 0;
-            if (status.stop_ns == 0) {
-                status.stop_ns = now_ns();
-            }
-            if (!status.exited) {
-                kill(-agent, SIGTERM);
-            }
-        }
-        if (kill_requested) {
-            kill_requested = 0;
-            if (status.stop_ns == 0) {
-                status.stop_ns = now_ns();
-            }
-            // After the agent's end its pid (its group's id) may be reused: nothing is signalled then.
-            if (!status.exited) {
-                tree_kill(agent, options.linux_extras);
-            }
-        }
+        // Reap first: an agent that has already ended (its end not yet seen when a stop request came in) ended by
+        // itself, and is recorded so (stop_delivered stays 0) rather than as stopped.
         if (!status.exited) {
             int wait_status = 0;
             pid_t done = waitpid(agent, &wait_status, WNOHANG);
@@ -316,6 +299,27 @@ int main(int argc, char **argv) {
                     status.exited = 1;
                     status.wait_status = 0;
                 }
+            }
+        }
+        if (term_requested) {
+            term_requested = 0;
+            if (status.stop_ns == 0) {
+                status.stop_ns = now_ns();
+            }
+            if (!status.exited) {
+                kill(-agent, SIGTERM);
+                status.stop_delivered = 1;
+            }
+        }
+        if (kill_requested) {
+            kill_requested = 0;
+            if (status.stop_ns == 0) {
+                status.stop_ns = now_ns();
+            }
+            // After the agent's end its pid (its group's id) may be reused: nothing is signalled then.
+            if (!status.exited) {
+                tree_kill(agent, options.linux_extras);
+                status.stop_delivered = 1;
             }
         }
         if (status.exited && stdout_fd < 0 && stderr_fd < 0) {
@@ -365,6 +369,7 @@ int main(int argc, char **argv) {
                 }
                 if (!status.exited) {
                     tree_clean_up(agent, options.linux_extras, 2000);
+                    status.stop_delivered = 1;
                 }
                 break;
             }

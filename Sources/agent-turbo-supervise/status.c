@@ -35,7 +35,8 @@ int status_write(const char *final, const attempt_status_t *status, const spool_
     }
     fprintf(file, "started_ns=%llu\nexit_ns=%llu\nstop_ns=%llu\n", (unsigned long long)status->started_ns,
             (unsigned long long)status->exit_ns, (unsigned long long)status->stop_ns);
-    fprintf(file, "worker_died=%d\ndrain_timed_out=%d\n", status->worker_died, status->drain_timed_out);
+    fprintf(file, "worker_died=%d\ndrain_timed_out=%d\nstop_delivered=%d\n", status->worker_died, status->drain_timed_out,
+            status->stop_delivered);
     fprintf(file, "user_usec=%lld\nsystem_usec=%lld\npeak_rss_kib=%lld\n",
             (long long)usage.ru_utime.tv_sec * 1000000 + usage.ru_utime.tv_usec,
             (long long)usage.ru_stime.tv_sec * 1000000 + usage.ru_stime.tv_usec, peak_kib);

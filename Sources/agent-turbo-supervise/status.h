@@ -20,6 +20,8 @@ typedef struct {
     uint64_t exit_ns;          // when its end was seen
     uint64_t stop_ns;          // first stop request (SIGTERM or SIGUSR1 from the worker), 0 if none
     int worker_died;           // the worker's lifeline closed first
+    int stop_delivered;        // a stop signal was sent to the agent before it was reaped (0: it ended by itself,
+                               // even if a stop request came in while its end was not yet seen)
     int drain_timed_out;       // a process outside our reach kept the output pipes open
 } attempt_status_t;
 

@@ -57,6 +57,13 @@ struct AttemptLifecycleTests {
         var other = lifecycle(timeout: 300)
         _ = other.requestStop(.shutdown, at: at(1))
         #expect(other.ended(at: at(1.2)) == .stopped(.shutdown))
+        // Its supervisor saw its end late (descheduled on a loaded machine) but never signalled it: its own end.
+        var late = lifecycle(timeout: 300)
+        _ = late.requestStop(.shutdown, at: at(1))
+        #expect(late.ended(at: at(1.2), stopDelivered: false) == .natural)
+        var signalled = lifecycle(timeout: 300)
+        _ = signalled.requestStop(.shutdown, at: at(1))
+        #expect(signalled.ended(at: at(1.2), stopDelivered: true) == .stopped(.shutdown))
     }
 
     @Test("The first reason wins; a second shutdown signal kills at once")

@@ -86,6 +86,13 @@ struct SpoolTests {
         #expect(exit.output.droppedBytes == 5)
         #expect(!exit.endedBeforeAnyStop)
         #expect(exit.launchFailure == nil)
+        #expect(exit.stopDelivered == nil)
+        // Stopped after its end was seen, but the agent had ended before the supervisor could signal it.
+        try "version=1\nexit_code=0\nexit_ns=3000000000\nstop_ns=2000000000\nworker_died=0\nstop_delivered=0\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let unsignalled = try #require(ProcessExit.read(statusFile: path))
+        #expect(unsignalled.stopDelivered == false)
+        #expect(unsignalled.endedBeforeAnyStop)
         try "version=1\nspawn_errno=2\nspawn_stage=cwd\nexit_ns=5\n".write(toFile: path, atomically: true, encoding: .utf8)
         #expect(ProcessExit.read(statusFile: path)?.launchFailure == ProcessExit.LaunchFailure(errorNumber: 2, stage: "cwd"))
         try "version=7\n".write(toFile: path, atomically: true, encoding: .utf8)

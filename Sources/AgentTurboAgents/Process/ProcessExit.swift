@@ -22,6 +22,9 @@ public struct ProcessExit: Sendable, Hashable {
     public var launchFailure: LaunchFailure?
     /// The worker's lifeline closed before the agent ended (only an adopted attempt can see this).
     public var workerDied = false
+    /// Whether the supervisor sent the agent a stop signal before it saw the agent end (`nil`: no status file).
+    /// `false` with a stop request on record means the agent had already ended by itself when the request came.
+    public var stopDelivered: Bool?
     /// The supervisor itself failed (killed, or could not write its status).
     public var supervisorFailed = false
     public var output = OutputTotals()
@@ -72,7 +75,7 @@ public struct ProcessExit: Sendable, Hashable {
     /// The agent ended by itself, before anyone asked it to stop, as its supervisor saw it.
     public var endedBeforeAnyStop: Bool {
         guard !workerDied, !supervisorFailed, let endedAt else { return false }
-        return stoppedAt.map { endedAt < $0 } ?? true
+        return stopDelivered == false || (stoppedAt.map { endedAt < $0 } ?? true)
     }
 
     public var summary: String {
@@ -124,6 +127,7 @@ extension ProcessExit {
             exit.launchFailure = LaunchFailure(errorNumber: Int32(number), stage: values["spawn_stage"] ?? "exec")
         }
         exit.workerDied = int("worker_died") == 1
+        exit.stopDelivered = int("stop_delivered").map { $0 == 1 }
         exit.output.stdoutBytes = int("stdout_bytes") ?? 0
         exit.output.stderrBytes = int("stderr_bytes") ?? 0
         exit.output.storedBytes = int("stored_bytes") ?? 0
