@@ -62,7 +62,11 @@ func expectDaemonHandled(_ daemon: Int32, of id: String) {
 
 /// The pid of the child a `daemon` simulated agent started in a session of its own.
 func daemonPID(in output: String) -> Int32? {
-    guard let range = output.range(of: "daemon pid ") else { return nil }
-    return Int32(output[range.upperBound...].prefix { $0.isNumber })
+    daemonPIDs(in: output).first
+}
+
+/// Every such pid, one per attempt that started one.
+func daemonPIDs(in output: String) -> [Int32] {
+    output.components(separatedBy: "daemon pid ").dropFirst().compactMap { Int32($0.prefix { $0.isNumber }) }
 }
 
