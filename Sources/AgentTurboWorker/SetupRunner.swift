@@ -73,7 +73,7 @@ struct SetupRunner: Sendable {
                 forced = true
                 process.forceKill()
             }
-            try? await Task.sleep(for: Self.pollInterval)
+            await sleepThroughCancellation(for: Self.pollInterval)
         }
         await waiting.value
         // Ends the setup's supervisor kept past its own cap are not the agent's.

@@ -1,3 +1,4 @@
+import AgentTurboCore
 import Foundation
 import Synchronization
 
@@ -9,7 +10,7 @@ import Darwin
 
 /// An exclusive `flock` on a file, shared by every process on the host: the kernel drops it when its holder
 /// dies, so a lock is never left behind by a killed worker. Taken without blocking a thread: tries every
-/// 20 ms until `wait` has passed.
+/// 20 ms until `wait` has passed, also in a cancelled task (the holder it waits for needs a thread to finish on).
 final class FileLock: Sendable {
     let path: String
     private let descriptor: Mutex<CInt>
@@ -45,7 +46,7 @@ final class FileLock: Sendable {
             guard clock.now < giveUp else {
                 throw WorkspaceError(.busy, "\(what) stayed locked by another process for \(wait) (\(path)): try again later")
             }
-            try? await Task.sleep(for: .milliseconds(20))
+            await sleepThroughCancellation(for: .milliseconds(20))
         }
     }
 

@@ -2,8 +2,8 @@ import Foundation
 
 /// A repository a task names: where its work tree and shared git folder are, and the ref and worktree
 /// operations a task's workspace needs. Branches are made and deleted with `git update-ref` and an expected
-/// old value, so git's own ref lock decides between processes and nothing is ever overwritten; adding and
-/// removing worktrees (which read each other's entries under `.git/worktrees`) take the repository's lock.
+/// old value, so git's own ref lock decides between processes and nothing is ever overwritten; adding, removing
+/// and listing worktrees (which read each other's entries under `.git/worktrees`) take the repository's lock.
 public struct GitRepository: Sendable {
     /// The path as the task gave it.
     public let path: String
@@ -87,8 +87,15 @@ public struct GitRepository: Sendable {
         var branch: String?
     }
 
+    /// The worktrees git knows, read under the repository's lock: `git worktree list` fails outright when it
+    /// meets the entry another process's `worktree add` is still writing.
     func worktrees() async throws(WorkspaceError) -> [WorktreeEntry] {
-        let output = try await git.check(in: root, ["worktree", "list", "--porcelain", "-z"])
+        let output: GitCommand.Output
+        do {
+            let lock = try await FileLock.acquire(lockPath, wait: Self.lockWait, what: "the repository \(root)")
+            defer { lock.release() }
+            output = try await git.check(in: root, ["worktree", "list", "--porcelain", "-z"])
+        }
         var entries: [WorktreeEntry] = []
         for field in output.stdout.split(separator: 0, omittingEmptySubsequences: false).map({ String(decoding: $0, as: UTF8.self) }) {
             if field.hasPrefix("worktree ") {

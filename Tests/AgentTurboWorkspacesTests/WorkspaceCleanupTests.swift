@@ -187,6 +187,67 @@ struct WorkspaceLockTests {
         await workspace.release()
     }
 
+    @Test("Listing worktrees waits for another process's half-written worktree entry instead of failing on it")
+    func listingWaitsForAnAdd() async throws {
+        let fixture = try WorkspaceFixture()
+        defer { fixture.remove() }
+        let common = try fixture.repo.git(["rev-parse", "--path-format=absolute", "--git-common-dir"])
+        // What `git worktree add` in another process leaves for a moment: an entry whose commondir is still
+        // empty, which makes `git worktree list` fail outright. That process holds the repository's lock.
+        let held = try #require(try FileLock.tryAcquire(common + "/agent-turbo-worktrees.lock"))
+        let entry = common + "/worktrees/half"
+        let folder = fixture.repo.directory.file("half")
+        try FileManager.default.createDirectory(atPath: entry, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "\(folder)/.git\n".write(toFile: entry + "/gitdir", atomically: true, encoding: .utf8)
+        try "gitdir: \(entry)\n".write(toFile: folder + "/.git", atomically: true, encoding: .utf8)
+        try "".write(toFile: entry + "/commondir", atomically: true, encoding: .utf8)
+        #expect(throws: (any Error).self, "git itself fails on the half-written entry") {
+            try fixture.repo.git(["worktree", "list", "--porcelain"])
+        }
+        let repository = try await GitRepository.open(
+            fixture.repo.path, git: GitCommand(environment: ProcessInfo.processInfo.environment), host: "h"
+        )
+        let listing = Task { try await repository.worktrees() }
+        // Time for a listing that ignored the lock to meet the entry (the check below holds either way).
+        try await Task.sleep(for: .milliseconds(500))
+        try FileManager.default.removeItem(atPath: entry)
+        try FileManager.default.removeItem(atPath: folder)
+        held.release()
+        let entries = try await listing.value
+        #expect(entries.map(\.path) == [fixture.repo.path])
+    }
+
+    @Test("Cancelled tasks waiting for a lock keep sleeping between tries, so the holder still gets a thread to let go")
+    func cancelledWaitersDoNotStarveTheHolder() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("busy.lock")
+        let held = try #require(try FileLock.tryAcquire(path))
+        // More waiters than the pool has threads, all cancelled. A wait that returned at once when cancelled
+        // would spin on every thread until it gave up, so the holder could release only after most waiters had
+        // failed (and the test would take their 10 s in turns instead of a moment).
+        let count = 2 * ProcessInfo.processInfo.activeProcessorCount + 2
+        let waiters = (0..<count).map { _ in
+            Task { () -> Bool in
+                withUnsafeCurrentTask { $0?.cancel() }
+                guard let lock = try? await FileLock.acquire(path, wait: .seconds(10), what: "the test lock") else { return false }
+                lock.release()
+                return true
+            }
+        }
+        let holder = Task {
+            try? await Task.sleep(for: .milliseconds(200))
+            held.release()
+        }
+        await holder.value
+        var acquired = 0
+        for waiter in waiters where await waiter.value {
+            acquired += 1
+        }
+        #expect(acquired == count, "every waiter took the lock once its holder let go")
+    }
+
     @Test("A second attempt of the same task waits for the first to let go of the worktree")
     func taskLock() async throws {
         let fixture = try WorkspaceFixture()
