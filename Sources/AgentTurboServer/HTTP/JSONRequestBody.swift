@@ -5,16 +5,21 @@ import Hummingbird
 import NIOCore
 
 /// Reads a JSON request body within a size cap: a content type that is not JSON is a 415, a body over the
-/// cap a 413, text that is not JSON a 400 `invalid_json`.
+/// cap a 413, text that is not JSON a 400 `invalid_json`, an object that gives a field twice a 400 `invalid_body`.
 enum JSONRequestBody {
     /// The parsed body, or `nil` for an empty body when `optional`.
     static func read(_ request: Request, limit: Int, optional: Bool = false) async throws -> JSONValue? {
         guard let data = try await readData(request, limit: limit, optional: optional) else { return nil }
+        let value: JSONValue
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
+            value = try JSONDecoder().decode(JSONValue.self, from: data)
         } catch {
             throw notJSON()
         }
+        if let key = DuplicateJSONKeys.first(in: data) {
+            throw APIError(.badRequest, .invalidBody, "the field '\(key)' is given twice in one object: give each field once")
+        }
+        return value
     }
 
     /// The body's bytes after the content type and size checks, or `nil` for an empty body when `optional`.

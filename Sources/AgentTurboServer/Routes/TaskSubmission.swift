@@ -24,6 +24,9 @@ struct TaskSubmission {
         } catch {
             throw JSONRequestBody.notJSON()
         }
+        if let key = DuplicateJSONKeys.first(in: body) {
+            throw APIError(.badRequest, .invalidTask, "the field '\(key)' is given twice in one object: give each field once")
+        }
         let objects: [Any]
         switch parsed {
         case let elements as [Any]:
