@@ -37,6 +37,6 @@ public enum AgentTurboMain {
             }
         }
         at_ignore_sigpipe()
-        await AgentTurboCommand.main(Array(SubmitArguments.normalized(arguments).dropFirst()))
+        await AgentTurboCommand.main(Array(SubmitArguments.normalized(GlobalArguments.movedAfterSubcommand(arguments)).dropFirst()))
     }
 }

@@ -60,6 +60,23 @@ struct SubmitCommandTests {
         #expect(tasks.map(\.taskID) == [id])
     }
 
+    @Test("Global options work before the subcommand as well as after it")
+    func globalOptionsFirst() throws {
+        let home = try TemporaryDirectory()
+        defer { home.remove() }
+        let cli = CLIRunner(home: home.path)
+        let other = home.file("other.db")
+        let submitted = try cli.run(["--database", other, "--log-level", "warning", "submit", "--id", "g1", "--", "- a list item"])
+        #expect(submitted.status == 0, "\(submitted.stderr)")
+        let shown = try cli.run(["--database=\(other)", "show", "g1", "--json"])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stdout.contains("- a list item"))
+        #expect(try cli.run(["show", "g1", "--database", other]).status == 0)
+        #expect(try cli.run(["show", "g1"]).status != 0, "the default database did not get the task")
+        let misplaced = try cli.run(["--database", other])
+        #expect(misplaced.status != 0)
+    }
+
     @Test("submit takes every task option")
     func options() throws {
         let home = try TemporaryDirectory()

@@ -103,6 +103,8 @@ struct ClaudePromptTests {
         #expect(waits.allSatisfy { $0 > 1 && $0 < 5 }, "the holds follow the API's 2 s, not --rate-limit-wait: \(waits)")
         #expect(abs(streamed.rateLimitedSec - waits.reduce(0, +)) < 1e-6)
         #expect(streamed.rateLimitedSec <= 7)
+        let shown = try home.cli.run(["show", "streamed", "--config", home.config]).stdout
+        #expect(shown.contains("rate_limited_sec"), "show says how long the task was held back: \(shown)")
 
         // JSON mode reports no reset: the 60 s fallback is past the cap, so the task ends at once.
         let plain = try await store.existingTask("plain")

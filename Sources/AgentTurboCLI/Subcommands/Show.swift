@@ -68,6 +68,9 @@ extension TaskDetail {
         if let duration = task.durationSec {
             lines.append(("duration_sec", Formatting.seconds(duration)))
         }
+        if task.rateLimitedSec > 0 {
+            lines.append(("rate_limited_sec", Formatting.seconds(task.rateLimitedSec)))
+        }
         if let code = task.exitCode {
             lines.append(("exit_code", String(code)))
         }

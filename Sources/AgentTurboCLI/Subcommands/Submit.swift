@@ -135,6 +135,10 @@ enum TaskFileReader {
         if file == "-" {
             return (FileHandle.standardInput.readDataToEndOfFile(), "standard input")
         }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw InputError("the task file '\(file)' is a folder: give the path of a JSON lines file in it")
+        }
         guard FileManager.default.isReadableFile(atPath: file) else {
             throw InputError("cannot read the task file '\(file)': check the path")
         }
