@@ -80,6 +80,19 @@ struct BadInputTests {
         #expect(try cli.run(["show", "taken", "--json"]).stdout == beforeTrail)
     }
 
+    @Test("A config file that gives a field twice is refused, naming the field")
+    func configFieldTwice() throws {
+        let home = try TemporaryDirectory()
+        defer { home.remove() }
+        let config = home.file("config.json")
+        try #"{"profiles": {"claude": {"extra_arguments": ["--verbose"], "extra_arguments": []}}}"#.write(toFile: config, atomically: true, encoding: .utf8)
+        let cli = CLIRunner(home: home.path)
+        let result = try cli.run(["submit", "hello", "--config", config])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("'extra_arguments' is given twice"), "\(result.stderr)")
+        #expect(try cli.run(["list", "--json"]).stdout.filter { !$0.isWhitespace } == "[]", "nothing was submitted")
+    }
+
     @Test("A file that is not a SQLite database is refused and left alone")
     func notADatabase() throws {
         let home = try TemporaryDirectory()

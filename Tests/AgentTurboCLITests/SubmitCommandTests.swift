@@ -73,6 +73,9 @@ struct SubmitCommandTests {
         #expect(shown.stdout.contains("- a list item"))
         #expect(try cli.run(["show", "g1", "--database", other]).status == 0)
         #expect(try cli.run(["show", "g1"]).status != 0, "the default database did not get the task")
+        let holds = try cli.run(["--database", other, "hold", "list", "--json"])
+        #expect(holds.status == 0, "a nested subcommand takes them too: \(holds.stderr)")
+        #expect(holds.stdout.filter { !$0.isWhitespace } == "[]")
         let misplaced = try cli.run(["--database", other])
         #expect(misplaced.status != 0)
     }

@@ -42,7 +42,7 @@ struct BadRequest: Sendable, CustomTestStringConvertible {
         BadRequest(body: #"{"task_description": "x"}"#, contentType: ";", status: 415, code: "unsupported_media_type", words: ["application/json"]),
         BadRequest(path: "/v1/tasks/taken/cancel", body: #"{"why": "x"}"#, status: 400, code: "invalid_body", words: ["'why'"]),
         BadRequest(body: #"{"task_description": "a", "task_description": "b"}"#, status: 400, code: "invalid_task", words: ["'task_description' is given twice"]),
-        BadRequest(body: #"[{"prompt": "a"}, {"prompt": "b", "priority": 1, "priority": 2}]"#, status: 400, code: "invalid_task", words: ["'priority' is given twice"]),
+        BadRequest(body: #"[{"prompt": "a"}, {"prompt": "b", "task_priority": 1, "task_priority": 2}]"#, status: 400, code: "invalid_task", words: ["task 2: the field 'task_priority' is given twice"]),
         BadRequest(path: "/v1/tasks/taken/cancel", body: #"{"reason": "a", "reason": "b"}"#, status: 400, code: "invalid_body", words: ["'reason' is given twice"]),
         BadRequest(path: "/v1/tasks/taken/cancel", body: "reason", contentType: "text/plain", status: 415, code: "unsupported_media_type", words: ["application/json"]),
         BadRequest(method: .get, path: "/v1/tasks?status=done", status: 400, code: "invalid_parameter", words: ["status", "'done'"]),

@@ -50,6 +50,9 @@ public struct ConfigFile: Sendable, Decodable {
         }
         do {
             let file = try JSONDecoder().decode(ConfigFile.self, from: data)
+            if let duplicate = DuplicateJSONKeys.first(in: data) {
+                throw InputError(duplicate.message())
+            }
             try profiles.apply(file.profiles)
         } catch let error as InputError {
             throw InputError("config file '\(path)': \(error.message)")

@@ -81,10 +81,10 @@ public enum TaskLines {
                 continue
             }
             do {
-                if let key = DuplicateJSONKeys.first(in: Data(trimmed)) {
-                    throw InputError("the field '\(key)' is given twice in one object: give each field once")
-                }
                 var task = try decoder.decode(NewTask.self, from: Data(trimmed))
+                if let duplicate = DuplicateJSONKeys.first(in: Data(trimmed)) {
+                    throw InputError(duplicate.message())
+                }
                 if let folder, let dir = task.workingDir, !dir.hasPrefix("/") {
                     task.workingDir = URL(fileURLWithPath: dir, relativeTo: URL(fileURLWithPath: folder, isDirectory: true))
                         .standardizedFileURL.path

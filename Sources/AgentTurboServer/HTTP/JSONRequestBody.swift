@@ -16,8 +16,8 @@ enum JSONRequestBody {
         } catch {
             throw notJSON()
         }
-        if let key = DuplicateJSONKeys.first(in: data) {
-            throw APIError(.badRequest, .invalidBody, "the field '\(key)' is given twice in one object: give each field once")
+        if let duplicate = DuplicateJSONKeys.first(in: data) {
+            throw APIError(.badRequest, .invalidBody, duplicate.message())
         }
         return value
     }

@@ -24,9 +24,6 @@ struct TaskSubmission {
         } catch {
             throw JSONRequestBody.notJSON()
         }
-        if let key = DuplicateJSONKeys.first(in: body) {
-            throw APIError(.badRequest, .invalidTask, "the field '\(key)' is given twice in one object: give each field once")
-        }
         let objects: [Any]
         switch parsed {
         case let elements as [Any]:
@@ -43,6 +40,9 @@ struct TaskSubmission {
                 .badRequest, .invalidTask,
                 "the body must be a task object such as {\"task_description\": \"...\"} or an array of them"
             )
+        }
+        if let duplicate = DuplicateJSONKeys.first(in: body) {
+            throw APIError(.badRequest, .invalidTask, duplicate.message(elementLabel: isBatch ? "task" : nil))
         }
         var tasks: [NewTask] = []
         tasks.reserveCapacity(objects.count)
