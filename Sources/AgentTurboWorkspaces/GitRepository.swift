@@ -92,7 +92,7 @@ public struct GitRepository: Sendable {
     func worktrees() async throws(WorkspaceError) -> [WorktreeEntry] {
         let output: GitCommand.Output
         do {
-            let lock = try await FileLock.acquire(lockPath, wait: Self.lockWait, what: "the repository \(root)")
+            let lock = try await takeLock()
             defer { lock.release() }
             output = try await git.check(in: root, ["worktree", "list", "--porcelain", "-z"])
         }
@@ -112,7 +112,7 @@ public struct GitRepository: Sendable {
     /// short part.
     func addWorktree(at path: String, branch: String) async throws(WorkspaceError) {
         do {
-            let lock = try await FileLock.acquire(lockPath, wait: Self.lockWait, what: "the repository \(root)")
+            let lock = try await takeLock()
             defer { lock.release() }
             var output = try await git.run(in: root, ["worktree", "add", "--no-checkout", "--end-of-options", path, branch])
             if !output.succeeded, output.errorText.contains("missing but") {
@@ -129,7 +129,7 @@ public struct GitRepository: Sendable {
 
     /// Removes a worktree and its entry (its changes must have been saved before: this forces).
     func removeWorktree(at path: String) async throws(WorkspaceError) {
-        let lock = try await FileLock.acquire(lockPath, wait: Self.lockWait, what: "the repository \(root)")
+        let lock = try await takeLock()
         defer { lock.release() }
         let output = try await git.run(in: root, ["worktree", "remove", "--force", "--force", "--end-of-options", path])
         if !output.succeeded {
@@ -140,6 +140,10 @@ public struct GitRepository: Sendable {
         }
     }
 
-    /// The lock every agent-turbo process on the host takes to add or remove this repository's worktrees.
+    /// The lock every agent-turbo process on the host takes to add, remove or list this repository's worktrees.
     var lockPath: String { commonDirectory + "/agent-turbo-worktrees.lock" }
+
+    private func takeLock() async throws(WorkspaceError) -> FileLock {
+        try await FileLock.acquire(lockPath, wait: Self.lockWait, what: "the repository \(root)")
+    }
 }

@@ -174,8 +174,7 @@ struct WorkspaceLockTests {
     func repositoryLock() async throws {
         let fixture = try WorkspaceFixture()
         defer { fixture.remove() }
-        let common = try fixture.repo.git(["rev-parse", "--path-format=absolute", "--git-common-dir"])
-        let held = try #require(try FileLock.tryAcquire(common + "/agent-turbo-worktrees.lock"))
+        let held = try await fixture.holdRepositoryLock()
         let workspaces = fixture.workspaces
         let request = fixture.request("t-wait")
         let preparing = Task { try await workspaces.prepare(request) }
@@ -191,11 +190,11 @@ struct WorkspaceLockTests {
     func listingWaitsForAnAdd() async throws {
         let fixture = try WorkspaceFixture()
         defer { fixture.remove() }
-        let common = try fixture.repo.git(["rev-parse", "--path-format=absolute", "--git-common-dir"])
+        let repository = try await fixture.repository()
         // What `git worktree add` in another process leaves for a moment: an entry whose commondir is still
         // empty, which makes `git worktree list` fail outright. That process holds the repository's lock.
-        let held = try #require(try FileLock.tryAcquire(common + "/agent-turbo-worktrees.lock"))
-        let entry = common + "/worktrees/half"
+        let held = try await fixture.holdRepositoryLock()
+        let entry = repository.commonDirectory + "/worktrees/half"
         let folder = fixture.repo.directory.file("half")
         try FileManager.default.createDirectory(atPath: entry, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -205,9 +204,6 @@ struct WorkspaceLockTests {
         #expect(throws: (any Error).self, "git itself fails on the half-written entry") {
             try fixture.repo.git(["worktree", "list", "--porcelain"])
         }
-        let repository = try await GitRepository.open(
-            fixture.repo.path, git: GitCommand(environment: ProcessInfo.processInfo.environment), host: "h"
-        )
         let listing = Task { try await repository.worktrees() }
         // Time for a listing that ignored the lock to meet the entry (the check below holds either way).
         try await Task.sleep(for: .milliseconds(500))

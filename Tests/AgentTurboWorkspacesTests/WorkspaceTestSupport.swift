@@ -32,6 +32,17 @@ struct WorkspaceFixture {
         try await workspaces.prepare(request(taskID, attempt: attempt, base: base, recorded: recorded))
     }
 
+    /// The fixture's repository as the workspace code opens it.
+    func repository() async throws -> GitRepository {
+        try await GitRepository.open(repo.path, git: GitCommand(environment: ProcessInfo.processInfo.environment), host: "test-host")
+    }
+
+    /// Takes the repository's worktree lock, as another agent-turbo process adding a worktree holds it.
+    func holdRepositoryLock() async throws -> FileLock {
+        let lockPath = try await repository().lockPath
+        return try #require(try FileLock.tryAcquire(lockPath))
+    }
+
     /// Folders under the root that are worktrees (not markers or locks).
     func worktreeFolders() -> [String] {
         GitFixture.worktreeFolders(under: root)
