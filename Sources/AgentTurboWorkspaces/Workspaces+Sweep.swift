@@ -18,34 +18,58 @@ extension Workspaces {
     public func sweep(now: Date = Date()) async -> SweepResult {
         var result = SweepResult()
         let root = settings.root
-        let repositories = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-        for repositoryName in repositories.sorted() {
+        var pending: [String] = []
+        for repositoryName in ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted() {
             let folder = root + "/" + repositoryName
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-            for name in names.sorted() where name.hasSuffix(".json") {
-                let markerPath = folder + "/" + name
-                guard let marker = WorkspaceMarker.read(markerPath) else { continue }
-                if let note = await sweep(marker, markerPath: markerPath, lockPath: String(markerPath.dropLast(5)) + ".lock", now: now, into: &result) {
-                    result.removed.append(note)
+            pending += names.sorted().filter { $0.hasSuffix(".json") }.map { folder + "/" + $0 }
+        }
+        // A lock can look held for a moment after its attempt let go: a process being started anywhere in the
+        // worker (an agent, git) holds a copy of every open descriptor until it execs. Those found held are
+        // looked at again after a pause, so an ended attempt's worktree is not left for the next sweep.
+        for pause in Self.busyRechecks {
+            guard !pending.isEmpty else { break }
+            if pause > .zero {
+                await sleepThroughCancellation(for: pause)
+            }
+            var held: [String] = []
+            for markerPath in pending {
+                switch await sweep(markerPath: markerPath, now: now, into: &result) {
+                case .removed(let note): result.removed.append(note)
+                case .held: held.append(markerPath)
+                case .left: break
                 }
             }
+            pending = held
         }
         result.usage = usage()
         return result
     }
 
-    /// Removes one worktree if its time has come; returns the log line when it was removed.
-    private func sweep(_ marker: WorkspaceMarker, markerPath: String, lockPath: String, now: Date, into result: inout SweepResult) async -> String? {
+    /// The pauses before each look at the worktrees whose lock is held (the first look has none).
+    static let busyRechecks: [Duration] = [.zero, .milliseconds(50), .milliseconds(250)]
+
+    private enum SweepStep {
+        case removed(String)
+        /// Its lock is held: an attempt is using it (or a process being started holds a copy for a moment).
+        case held
+        /// Kept, or not a worktree marker.
+        case left
+    }
+
+    /// Removes one worktree if its time has come.
+    private func sweep(markerPath: String, now: Date, into result: inout SweepResult) async -> SweepStep {
+        guard let found = WorkspaceMarker.read(markerPath) else { return .left }
         let lock: FileLock?
         do {
-            lock = try FileLock.tryAcquire(lockPath)
+            lock = try FileLock.tryAcquire(String(markerPath.dropLast(5)) + ".lock")
         } catch {
-            result.problems.append("\(marker.path): \(error.message)")
-            return nil
+            result.problems.append("\(found.path): \(error.message)")
+            return .left
         }
-        guard let lock else { return nil }  // an attempt is using it
+        guard let lock else { return .held }
         defer { lock.release() }
-        guard let marker = WorkspaceMarker.read(markerPath) else { return nil }  // removed meanwhile
+        guard let marker = WorkspaceMarker.read(markerPath) else { return .left }  // removed meanwhile
         let due: Bool
         if marker.pinned {
             due = false
@@ -58,18 +82,18 @@ extension Workspaces {
         } else {
             due = (marker.keepUntil ?? now) <= now
         }
-        guard due else { return nil }
-        guard let git = try? self.git.get() else { return nil }
+        guard due else { return .left }
+        guard let git = try? self.git.get() else { return .left }
         do {
             let repository = try await GitRepository.open(marker.repository, git: git, host: host)
             let note = try await WorktreeRemoval(
                 repository: repository, marker: marker, markerPath: markerPath, identity: settings.identity
             ).run()
             lock.removeFile()
-            return "task \(marker.taskID): \(note)"
+            return .removed("task \(marker.taskID): \(note)")
         } catch {
             result.problems.append("task \(marker.taskID): the worktree \(marker.path) is kept: \(error.message)")
-            return nil
+            return .left
         }
     }
 
@@ -100,8 +124,12 @@ extension Workspaces {
             let folder = root + "/" + repositoryName
             for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasSuffix(".json") {
                 let markerPath = folder + "/" + name
+                // Waits a moment for the lock: a process being started can hold a copy of it briefly (see sweep).
                 guard let marker = WorkspaceMarker.read(markerPath), marker.attemptFolder == attemptFolder,
-                    marker.finishedAt == nil, let lock = try? FileLock.tryAcquire(String(markerPath.dropLast(5)) + ".lock")
+                    marker.finishedAt == nil,
+                    let lock = try? await FileLock.acquire(
+                        String(markerPath.dropLast(5)) + ".lock", wait: .milliseconds(300), what: "the worktree of \(marker.taskID)"
+                    )
                 else { continue }
                 guard let current = WorkspaceMarker.read(markerPath), current.attemptFolder == attemptFolder,
                     let repository = try? await GitRepository.open(current.repository, git: git, host: host)

@@ -99,6 +99,30 @@ struct WorkspaceCleanupTests {
         await live.release()
     }
 
+    @Test("A lock that still looks held just after its attempt let go (a process being started has a copy) does not keep the sweep from the worktree",
+          .enabled(if: FileManager.default.fileExists(atPath: "/proc/self/fd")))
+    func lockCopyHeldForAMoment() async throws {
+        var fixture = try WorkspaceFixture()
+        defer { fixture.remove() }
+        fixture.settings.afterRun = .leave
+        fixture.settings.retentionSeconds = 60
+        let workspace = try await fixture.prepare("t-copy")
+        try fixture.repo.write("notes.txt", "edited\n", in: workspace.path)
+        // What a child between fork and exec holds: another descriptor of the same open lock.
+        let copy = try #require(openDescriptor(of: workspace.lock.path).map { dup($0) })
+        _ = try await workspace.conclude(commitMessage: "unused")
+        await workspace.release()
+        let exec = Task {
+            try? await Task.sleep(for: .milliseconds(10))
+            close(copy)
+        }
+        let result = await fixture.workspaces.sweep(now: Date().addingTimeInterval(120))
+        await exec.value
+        #expect(result.removed.count == 1, "\(result.problems)")
+        #expect(!FileManager.default.fileExists(atPath: workspace.path))
+        #expect(fixture.repo.file("notes.txt", at: "agent-turbo/t-copy") == "edited")
+    }
+
     @Test("Files copied in by the setup are never committed, and do not stop the removal")
     func copiedFiles() async throws {
         var fixture = try WorkspaceFixture()
@@ -287,4 +311,14 @@ struct WorkspaceLockTests {
         #expect(output.timedOut)
         #expect(!output.succeeded)
     }
+}
+
+/// This process's descriptor open on `path`, if any.
+private func openDescriptor(of path: String) -> CInt? {
+    for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
+        if let fd = CInt(entry), (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + entry)) == path {
+            return fd
+        }
+    }
+    return nil
 }
